@@ -1,0 +1,44 @@
+/*
+ * The `guardrail` command: parses the sub-command and hands over to its module. Each sub-command
+ * returns an exit status; usage mistakes print a sentence and exit 2.
+ */
+import { GuardrailError } from '../errors/index.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  replay: { summary: 'run events from a file through the rules with in-memory state; detections on stdout', load: async () => (await import('./replay.js')).replayCommand },
+  validate: { summary: 'check rule files; exit 1 with located errors', load: async () => (await import('./validate.js')).validateCommand },
+  test: { summary: 'run rule test files (input events and expected detections)', load: async () => (await import('./test-rules.js')).testCommand },
+  simulate: { summary: 'generate weeks of multi-agent traffic with labelled attacks (JSON lines)', load: async () => (await import('./simulate.js')).simulateCommand },
+  quality: { summary: 'replay simulated traffic and report attacks caught and false restrictions', load: async () => (await import('./quality.js')).qualityCommand },
+  schema: { summary: 'print the JSON Schema of events or rule files', load: async () => (await import('./schema.js')).schemaCommand },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: guardrail <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`guardrail: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    return await command(rest);
+  } catch (err) {
+    if (err instanceof GuardrailError) {
+      process.stderr.write(`guardrail ${name}: ${err.message}\n`);
+      return err.code === 'GR_ERR_USAGE' ? 2 : 1;
+    }
+    throw err;
+  }
+}

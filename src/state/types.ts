@@ -1,0 +1,196 @@
+/*
+ * The state store interface. The engine groups a batch's work by state key (one rule and one group
+ * key) and hands the store one operation per key with that key's inputs in arrival order; the store
+ * applies each operation atomically and returns one observation per input. A Redis store runs one
+ * Lua call per operation, all pipelined: one round trip per key per batch.
+ *
+ * Semantics every implementation keeps (the conformance suite checks them):
+ * - Inputs are applied in order; each observation reflects every earlier input, in this batch or
+ *   before, so results do not depend on how the stream was cut into batches.
+ * - An input whose id was already applied to the same key within `dedupHorizonMs` changes nothing
+ *   and is reported `duplicate: true` (with the observation the state gives now).
+ * - State older than the operation's retention (its history or window) is dropped.
+ */
+
+export interface Sums {
+  count: number;
+  bytes: number;
+  records: number;
+}
+
+/** Where a piece of state belongs: the rule's id and the group key (stable JSON of groupBy values). */
+export interface StateKey {
+  rule: string;
+  group: string;
+}
+
+/** Sliding window sums on event time, with an optional learned baseline of per-bucket peaks. */
+export interface WindowSpec {
+  windowMs: number;
+  /** Window resolution: sums are kept in slots of this size. windowMs is a multiple of it. */
+  slotMs: number;
+  baseline?: {
+    metric: keyof Sums;
+    bucketMs: number;
+    historyMs: number;
+  };
+}
+
+export interface WindowInput {
+  id: string;
+  timeMs: number;
+  bytes: number;
+  records: number;
+}
+
+export interface BaselineStats {
+  /** Median of the metric's per-bucket peaks over completed buckets inside the history. */
+  median: number;
+  /** Median absolute deviation of the same samples (unscaled). */
+  mad: number;
+  /** Number of buckets with activity that the statistics were computed from. */
+  samples: number;
+  /** How long this group has been observed: event time minus its first event inside the history. */
+  spanMs: number;
+}
+
+export interface WindowObservation {
+  duplicate: boolean;
+  /** Sums of the window ending at this input's time, this input included. */
+  sums: Sums;
+  /** Present when the spec has a baseline. Excludes the bucket this input falls in. */
+  baseline?: BaselineStats;
+}
+
+/** Hour-of-week activity profile in local time (the engine converts time zones). */
+export interface ProfileSpec {
+  historyMs: number;
+}
+
+export interface ProfileInput {
+  id: string;
+  timeMs: number;
+  /** 0..167: local day of week (0 = Sunday) * 24 + local hour. */
+  hourOfWeek: number;
+}
+
+export interface ProfileObservation {
+  duplicate: boolean;
+  /** Events in the profile before this one (within the history). */
+  total: number;
+  /** Of those, events at the same local hour of day or the hours either side, any day. */
+  nearHour: number;
+  /** Event time of the oldest event in the profile, or this event's time if none. */
+  firstSeenMs: number;
+}
+
+/** The set of values (countries, networks, devices) a group has used within its history. */
+export interface SeenSpec {
+  historyMs: number;
+}
+
+export interface SeenInput {
+  id: string;
+  timeMs: number;
+  value: string;
+}
+
+export interface SeenObservation {
+  duplicate: boolean;
+  /** Whether the value was used before this input within the history. */
+  seenBefore: boolean;
+  /** Distinct values known before this input. */
+  known: number;
+  /** Event time of the group's oldest remembered use, or this input's time if none. */
+  firstSeenMs: number;
+}
+
+/** The last known position of a group, for impossible-travel checks. */
+export interface TravelSpec {
+  /** How long a position is remembered. */
+  retainMs: number;
+}
+
+export interface Position {
+  id: string;
+  timeMs: number;
+  lat: number;
+  lon: number;
+  country?: string;
+}
+
+export type TravelInput = Position;
+
+export interface TravelObservation {
+  duplicate: boolean;
+  /** The latest position before this one (by event time), if any is remembered. */
+  previous?: Position;
+}
+
+/** Signals feeding a composite rule, per subject. */
+export interface SignalSpec {
+  withinMs: number;
+}
+
+export interface SignalInput {
+  /** The id of the event that raised the signal, suffixed with the signalling rule. */
+  id: string;
+  timeMs: number;
+  rule: string;
+  eventId: string;
+}
+
+export interface SignalObservation {
+  duplicate: boolean;
+  /** For each signalling rule, its latest signal within withinMs of this input's time. */
+  latest: Record<string, { timeMs: number; eventId: string }>;
+}
+
+/** At most one detection per key per cooldown; suppressed ones are counted. */
+export interface CooldownSpec {
+  cooldownMs: number;
+}
+
+export interface CooldownInput {
+  /** The detection id. */
+  id: string;
+  timeMs: number;
+}
+
+export interface CooldownObservation {
+  duplicate: boolean;
+  /** True when the detection may be emitted. A duplicate of an emitted detection reports fire true again. */
+  fire: boolean;
+  /** When firing: detections suppressed since the previous one that fired. */
+  suppressed: number;
+}
+
+export type StoreOp =
+  | { type: 'window'; key: StateKey; spec: WindowSpec; inputs: WindowInput[] }
+  | { type: 'profile'; key: StateKey; spec: ProfileSpec; inputs: ProfileInput[] }
+  | { type: 'seen'; key: StateKey; spec: SeenSpec; inputs: SeenInput[] }
+  | { type: 'travel'; key: StateKey; spec: TravelSpec; inputs: TravelInput[] }
+  | { type: 'signal'; key: StateKey; spec: SignalSpec; inputs: SignalInput[] }
+  | { type: 'cooldown'; key: StateKey; spec: CooldownSpec; inputs: CooldownInput[] };
+
+export interface ObservationOf {
+  window: WindowObservation;
+  profile: ProfileObservation;
+  seen: SeenObservation;
+  travel: TravelObservation;
+  signal: SignalObservation;
+  cooldown: CooldownObservation;
+}
+
+export type StoreResult = { [T in StoreOp['type']]: { type: T; observations: ObservationOf[T][] } }[StoreOp['type']];
+
+export interface StateStore {
+  /** Applies each operation atomically; results[i] answers ops[i]. */
+  apply(ops: readonly StoreOp[]): Promise<StoreResult[]>;
+  /**
+   * Marks event ids as seen on the stream; returns, per id, whether it had been seen before within
+   * the horizon (a redelivered or repeated event).
+   */
+  markSeen(events: readonly { id: string; timeMs: number }[], horizonMs: number): Promise<boolean[]>;
+  close(): Promise<void>;
+}
