@@ -1,0 +1,80 @@
+/*
+ * Rate and bulk-download decisions: static ceilings on a sliding window's sums, and a learned
+ * baseline per group (robust z-score of this window against the group's usual per-bucket peaks).
+ */
+import type { Metric, WindowRule } from '../rules/types.js';
+import type { Sums, WindowObservation } from '../state/types.js';
+import { formatBytes, formatDuration, round } from './format.js';
+import type { Hit } from './types.js';
+
+/** Consistency constant: 1.4826 * MAD estimates the standard deviation of normal data. */
+const MAD_TO_SIGMA = 1.4826;
+/**
+ * A group whose history is perfectly regular has MAD 0, which would make any change infinitely
+ * anomalous; the spread is floored at this share of the median.
+ */
+export const MIN_SPREAD_SHARE = 0.1;
+/** The baseline needs at least this many active buckets before it is trusted, whatever minHistory says. */
+export const MIN_BASELINE_SAMPLES = 5;
+
+const METRIC_NOUN: Record<Metric, string> = { count: 'events', bytes: 'bytes', records: 'records' };
+
+export function describeAmount(metric: Metric, n: number): string {
+  return metric === 'bytes' ? formatBytes(n) : `${Math.round(n)} ${METRIC_NOUN[metric]}`;
+}
+
+export interface BaselineScore {
+  median: number;
+  mad: number;
+  score: number;
+  samples: number;
+}
+
+/** Robust z of `observed` against the baseline, with the spread floored so regular groups score finitely. */
+export function robustScore(observed: number, median: number, mad: number): number {
+  const spread = Math.max(MAD_TO_SIGMA * mad, MIN_SPREAD_SHARE * median, 1);
+  return (observed - median) / spread;
+}
+
+export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObservation): Hit | undefined {
+  const window = formatDuration(rule.windowMs);
+  const observed = pick(obs.sums);
+  const exceeded = (Object.keys(rule.threshold) as Metric[]).filter((m) => obs.sums[m] > rule.threshold[m]!);
+  const windowStartMs = timeMs - rule.windowMs;
+  if (exceeded.length > 0) {
+    const parts = exceeded.map((m) => `${describeAmount(m, obs.sums[m])} in ${window} (ceiling ${describeAmount(m, rule.threshold[m]!)})`);
+    return {
+      reason: parts.join('; '),
+      evidence: { window, observed, threshold: { ...rule.threshold } },
+      windowStartMs,
+    };
+  }
+  const baseline = rule.baseline;
+  if (!baseline || !obs.baseline) return undefined;
+  const b = obs.baseline;
+  if (b.spanMs < baseline.minHistoryMs || b.samples < MIN_BASELINE_SAMPLES) return undefined;
+  const value = obs.sums[baseline.metric];
+  if (value < baseline.minObserved || value < baseline.minRatio * b.median) return undefined;
+  const score = robustScore(value, b.median, b.mad);
+  if (score < baseline.above) return undefined;
+  return {
+    reason:
+      `${describeAmount(baseline.metric, value)} in ${window}; usual for this ${subjectNoun(rule.groupBy)} is ` +
+      `${describeAmount(baseline.metric, b.median)} (robust z ${round(score, 1)})`,
+    evidence: {
+      window,
+      observed,
+      baseline: { metric: baseline.metric, median: b.median, mad: b.mad, score: round(score, 2), samples: b.samples },
+    },
+    windowStartMs,
+  };
+}
+
+function pick(s: Sums): Sums {
+  return { count: s.count, bytes: s.bytes, records: s.records };
+}
+
+/** "agent" for [agent.id], "principal+agent" for [principal.id, agent.id]. */
+export function subjectNoun(groupBy: readonly string[]): string {
+  return groupBy.map((p) => p.split('.')[0]).join('+');
+}

@@ -1,0 +1,212 @@
+/*
+ * The engine: one batch of decoded events in, detections out. It knows the rules, the detectors
+ * and the store interface, never Kafka or files. A batch is worked in phases (primary rules,
+ * composite levels, cooldowns); each phase is one store call with one operation per state key.
+ */
+import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/index.js';
+import type { DecodedEvent } from '../events/types.js';
+import type { CompiledRule, CompositeRule, Ruleset } from '../rules/types.js';
+import type { CooldownSpec, SignalSpec, StateStore } from '../state/types.js';
+import { Plan, type Ref } from './plan.js';
+import { planPrimary, stateOf, type Pending } from './primary.js';
+import { detectionId, groupKeyOf, subjectOf, type GroupKey } from './subject.js';
+import type { Detection } from './types.js';
+
+export interface EngineOptions {
+  ruleset: Ruleset;
+  store: StateStore;
+  /** Events older than the newest seen minus this are late: counted, not windowed. Default 10m. */
+  latenessMs?: number;
+  /** How long event ids are remembered to drop redelivered events. Default 1h. */
+  dedupHorizonMs?: number;
+  /** Processing clock for detectedAt. */
+  now?: () => number;
+}
+
+export interface BatchOutcome {
+  detections: Detection[];
+  processed: number;
+  duplicates: number;
+  late: number;
+  /** Rule firings per rule id, before cooldown (signal-only rules included). */
+  hits: Record<string, number>;
+  /** Detections held back by cooldown. */
+  suppressed: number;
+}
+
+interface RuleHit {
+  rule: CompiledRule;
+  group: GroupKey;
+  hit: Hit;
+}
+
+export const DEFAULT_LATENESS_MS = 600_000;
+export const DEFAULT_DEDUP_HORIZON_MS = 3_600_000;
+
+export class Engine {
+  private ruleset: Ruleset;
+  private primary: Exclude<CompiledRule, CompositeRule>[] = [];
+  private compositeLevels: CompositeRule[][] = [];
+  private readonly store: StateStore;
+  private readonly latenessMs: number;
+  private readonly dedupHorizonMs: number;
+  private readonly now: () => number;
+  private watermarkMs = -Infinity;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.latenessMs = options.latenessMs ?? DEFAULT_LATENESS_MS;
+    this.dedupHorizonMs = options.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS;
+    this.now = options.now ?? Date.now;
+    this.ruleset = options.ruleset;
+    this.setRuleset(options.ruleset);
+  }
+
+  get rules(): Ruleset {
+    return this.ruleset;
+  }
+
+  /** Swaps the rules between batches; state of rules whose parameters did not change carries over. */
+  setRuleset(ruleset: Ruleset): void {
+    this.ruleset = ruleset;
+    this.primary = ruleset.rules.filter((r): r is Exclude<CompiledRule, CompositeRule> => r.kind !== 'composite');
+    const level = new Map<string, number>();
+    const levels: CompositeRule[][] = [];
+    for (const r of ruleset.rules) {
+      if (r.kind !== 'composite') continue;
+      const l = 1 + Math.max(0, ...[...r.allOf, ...r.anyOf].map((id) => level.get(id) ?? 0));
+      level.set(r.id, l);
+      (levels[l - 1] ??= []).push(r);
+    }
+    this.compositeLevels = levels.filter((l) => l !== undefined);
+  }
+
+  async process(batch: readonly DecodedEvent[]): Promise<BatchOutcome> {
+    const outcome: BatchOutcome = { detections: [], processed: 0, duplicates: 0, late: 0, hits: {}, suppressed: 0 };
+    const onTime: DecodedEvent[] = [];
+    for (const e of batch) {
+      if (e.timeMs < this.watermarkMs - this.latenessMs) {
+        outcome.late++;
+        continue;
+      }
+      if (e.timeMs > this.watermarkMs) this.watermarkMs = e.timeMs;
+      onTime.push(e);
+    }
+    const seen = onTime.length === 0 ? [] : await this.store.markSeen(onTime.map((e) => ({ id: e.event.id, timeMs: e.timeMs })), this.dedupHorizonMs);
+    const events = onTime.filter((_, i) => !seen[i]);
+    outcome.duplicates = onTime.length - events.length;
+    outcome.processed = events.length;
+    if (events.length === 0) return outcome;
+
+    const hits = await this.runPrimary(events);
+    for (const level of this.compositeLevels) await this.runComposites(level, events, hits);
+    for (const list of hits) for (const h of list) outcome.hits[h.rule.id] = (outcome.hits[h.rule.id] ?? 0) + 1;
+    await this.runCooldowns(events, hits, outcome);
+    return outcome;
+  }
+
+  private async runPrimary(events: readonly DecodedEvent[]): Promise<RuleHit[][]> {
+    const plan = new Plan();
+    const pending: { event: number; rule: CompiledRule; group: GroupKey; decide: Pending }[] = [];
+    events.forEach((e, i) => {
+      for (const rule of this.primary) {
+        if (!applies(rule, e)) continue;
+        const group = groupKeyOf(rule.groupBy, e);
+        if (!group) continue;
+        const decide = planPrimary(rule, e, group, plan);
+        if (decide) pending.push({ event: i, rule, group, decide });
+      }
+    });
+    await plan.run(this.store);
+    const hits: RuleHit[][] = events.map(() => []);
+    for (const p of pending) {
+      const hit = p.decide();
+      if (hit) hits[p.event]!.push({ rule: p.rule, group: p.group, hit });
+    }
+    return hits;
+  }
+
+  /** Records each event's signals for the composites of one level and decides them; firings join the event's hits. */
+  private async runComposites(level: readonly CompositeRule[], events: readonly DecodedEvent[], hits: RuleHit[][]): Promise<void> {
+    const plan = new Plan();
+    const pending: { event: number; rule: CompositeRule; group: GroupKey; ref: Ref<'signal'> }[] = [];
+    events.forEach((e, i) => {
+      const fired = hits[i]!;
+      if (fired.length === 0) return;
+      for (const rule of level) {
+        const inputs = fired.filter((h) => rule.allOf.includes(h.rule.id) || rule.anyOf.includes(h.rule.id));
+        if (inputs.length === 0 || !applies(rule, e)) continue;
+        const group = groupKeyOf(rule.groupBy, e);
+        if (!group) continue;
+        const { stateRule, spec } = stateOf<SignalSpec>(rule, () => ({ withinMs: rule.withinMs }));
+        let ref: Ref<'signal'> | undefined;
+        for (const h of inputs) {
+          ref = plan.add('signal', { rule: stateRule, group: group.text }, spec, {
+            id: `${e.event.id}\u0000${h.rule.id}`,
+            timeMs: e.timeMs,
+            rule: h.rule.id,
+            eventId: e.event.id,
+          });
+        }
+        pending.push({ event: i, rule, group, ref: ref! });
+      }
+    });
+    await plan.run(this.store);
+    for (const p of pending) {
+      const hit = evaluateComposite(p.rule, events[p.event]!.timeMs, plan.observation(p.ref));
+      if (hit) hits[p.event]!.push({ rule: p.rule, group: p.group, hit });
+    }
+  }
+
+  private async runCooldowns(events: readonly DecodedEvent[], hits: RuleHit[][], outcome: BatchOutcome): Promise<void> {
+    const plan = new Plan();
+    const pending: { event: number; h: RuleHit; id: string; ref: Ref<'cooldown'> }[] = [];
+    hits.forEach((list, i) => {
+      const e = events[i]!;
+      for (const h of list) {
+        if (!h.rule.actions.some((a) => a !== 'signal')) continue;
+        const id = detectionId(h.rule, h.group, h.hit.windowStartMs, e.timeMs, e.event.id);
+        const { stateRule, spec } = stateOf<CooldownSpec>(h.rule, () => ({ cooldownMs: h.rule.cooldownMs }));
+        const ref = plan.add('cooldown', { rule: `${stateRule}:cooldown`, group: h.group.text }, spec, { id, timeMs: e.timeMs });
+        pending.push({ event: i, h, id, ref });
+      }
+    });
+    await plan.run(this.store);
+    const detectedAt = new Date(this.now()).toISOString();
+    for (const p of pending) {
+      const obs = plan.observation(p.ref);
+      if (!obs.fire) {
+        outcome.suppressed++;
+        continue;
+      }
+      outcome.detections.push(this.detection(events[p.event]!, p.h, p.id, obs.suppressed, detectedAt));
+    }
+  }
+
+  private detection(e: DecodedEvent, { rule, group, hit }: RuleHit, id: string, suppressed: number, detectedAt: string): Detection {
+    return {
+      id,
+      time: new Date(e.timeMs).toISOString(),
+      detectedAt,
+      rule: { id: rule.id, kind: rule.kind, severity: rule.severity },
+      mode: rule.mode,
+      subject: subjectOf(e),
+      groupKey: { ...group.values },
+      actions: rule.actions.filter((a) => a !== 'signal'),
+      reason: hit.reason,
+      evidence: hit.evidence,
+      eventIds: rule.kind === 'composite' ? compositeEventIds(hit) : [e.event.id],
+      suppressed,
+    };
+  }
+}
+
+/** The rule's match accepts the event and no `except` entry suppresses it. */
+function applies(rule: CompiledRule, e: DecodedEvent): boolean {
+  if (!rule.match.test(e)) return false;
+  for (const x of rule.except) {
+    if (!x.matcher.test(e)) continue;
+    if (!x.schedule || x.schedule.ranges.some((r) => e.timeMs >= r.fromMs && e.timeMs < r.toMs)) return false;
+  }
+  return true;
+}

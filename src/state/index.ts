@@ -1,0 +1,32 @@
+/* The state store: the interface the engine depends on, and its implementations. */
+export type {
+  BaselineStats,
+  CooldownInput,
+  CooldownObservation,
+  CooldownSpec,
+  ObservationOf,
+  Position,
+  ProfileInput,
+  ProfileObservation,
+  ProfileSpec,
+  SeenInput,
+  SeenObservation,
+  SeenSpec,
+  SignalInput,
+  SignalObservation,
+  SignalSpec,
+  StateKey,
+  StateStore,
+  StoreOp,
+  StoreResult,
+  Sums,
+  TravelInput,
+  TravelObservation,
+  TravelSpec,
+  WindowInput,
+  WindowObservation,
+  WindowSpec,
+} from './types.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory/store.js';
+export { robustStats } from './baseline.js';
+export { slotSizeFor, slotOf } from './slots.js';

@@ -1,0 +1,43 @@
+/*
+ * In-memory set of values (countries, networks, devices) one group has used, each remembered until
+ * its last use falls out of the history.
+ */
+import { IdHorizon } from '../ids.js';
+import type { SeenInput, SeenObservation, SeenSpec } from '../types.js';
+
+export class MemorySeen {
+  private readonly lastUse = new Map<string, number>();
+  private readonly ids: IdHorizon;
+  private firstSeenMs = Infinity;
+  lastSeenMs = -Infinity;
+
+  constructor(
+    private readonly spec: SeenSpec,
+    dedupHorizonMs: number,
+  ) {
+    this.ids = new IdHorizon(dedupHorizonMs);
+  }
+
+  get retainMs(): number {
+    return this.spec.historyMs;
+  }
+
+  apply(input: SeenInput): SeenObservation {
+    const fresh = this.ids.add(input.id, input.timeMs);
+    const cutoff = input.timeMs - this.spec.historyMs;
+    for (const [value, t] of this.lastUse) if (t < cutoff) this.lastUse.delete(value);
+    const last = this.lastUse.get(input.value);
+    const obs: SeenObservation = {
+      duplicate: !fresh,
+      seenBefore: last !== undefined,
+      known: this.lastUse.size,
+      firstSeenMs: Math.min(this.firstSeenMs, input.timeMs),
+    };
+    if (fresh) {
+      if (last === undefined || input.timeMs > last) this.lastUse.set(input.value, input.timeMs);
+      if (input.timeMs < this.firstSeenMs) this.firstSeenMs = input.timeMs;
+      if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
+    }
+    return obs;
+  }
+}

@@ -1,0 +1,37 @@
+/*
+ * In-memory signals feeding one composite rule for one subject: the latest signal of each input
+ * rule, so the composite can ask which of its inputs fired within its span.
+ */
+import { IdHorizon } from '../ids.js';
+import type { SignalInput, SignalObservation, SignalSpec } from '../types.js';
+
+export class MemorySignal {
+  private readonly latest = new Map<string, { timeMs: number; eventId: string }>();
+  private readonly ids: IdHorizon;
+  lastSeenMs = -Infinity;
+
+  constructor(
+    private readonly spec: SignalSpec,
+    dedupHorizonMs: number,
+  ) {
+    this.ids = new IdHorizon(dedupHorizonMs);
+  }
+
+  get retainMs(): number {
+    return this.spec.withinMs;
+  }
+
+  apply(input: SignalInput): SignalObservation {
+    const fresh = this.ids.add(input.id, input.timeMs);
+    if (fresh) {
+      const prev = this.latest.get(input.rule);
+      if (!prev || input.timeMs >= prev.timeMs) this.latest.set(input.rule, { timeMs: input.timeMs, eventId: input.eventId });
+      if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
+    }
+    const latest: SignalObservation['latest'] = {};
+    for (const [rule, s] of this.latest) {
+      if (Math.abs(input.timeMs - s.timeMs) <= this.spec.withinMs) latest[rule] = { ...s };
+    }
+    return { duplicate: !fresh, latest };
+  }
+}

@@ -1,0 +1,127 @@
+/*
+ * In-memory sliding window for one state key: per-slot sums on event time, a running sum for the
+ * in-order fast path, and per-bucket peaks for the learned baseline.
+ */
+import { robustStats } from '../baseline.js';
+import { IdHorizon } from '../ids.js';
+import { slotOf } from '../slots.js';
+import type { BaselineStats, Sums, WindowInput, WindowObservation, WindowSpec } from '../types.js';
+
+type Slot = { count: number; bytes: number; records: number };
+
+export class MemoryWindow {
+  private readonly slots = new Map<number, Slot>();
+  private readonly ids: IdHorizon;
+  private readonly slotsPerWindow: number;
+  /** Highest slot seen and the running sums of the window ending there. */
+  private head = -Infinity;
+  private readonly running: Slot = { count: 0, bytes: 0, records: 0 };
+  private readonly peaks = new Map<number, number>();
+  private firstSeenMs = Infinity;
+  lastSeenMs = -Infinity;
+  private cachedStats: { bucket: number; stats: Omit<BaselineStats, 'spanMs'> } | undefined;
+
+  constructor(
+    private readonly spec: WindowSpec,
+    dedupHorizonMs: number,
+    private readonly latenessMs: number,
+  ) {
+    this.ids = new IdHorizon(dedupHorizonMs);
+    this.slotsPerWindow = spec.windowMs / spec.slotMs;
+  }
+
+  get retainMs(): number {
+    return Math.max(this.spec.windowMs + this.latenessMs, this.spec.baseline?.historyMs ?? 0);
+  }
+
+  apply(input: WindowInput): WindowObservation {
+    const fresh = this.ids.add(input.id, input.timeMs);
+    const s = slotOf(input.timeMs, this.spec.slotMs);
+    if (fresh) this.add(s, input);
+    if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
+    if (input.timeMs < this.firstSeenMs) this.firstSeenMs = input.timeMs;
+    const sums = s === this.head ? { ...this.running } : this.sumWindowAt(s);
+    const obs: WindowObservation = { duplicate: !fresh, sums };
+    const baseline = this.spec.baseline;
+    if (baseline) {
+      const bucket = Math.floor(input.timeMs / baseline.bucketMs);
+      obs.baseline = { ...this.statsBefore(bucket), spanMs: input.timeMs - this.firstSeenMs };
+      if (fresh) this.recordPeak(bucket, sums[baseline.metric]);
+    }
+    return obs;
+  }
+
+  private add(s: number, input: WindowInput): void {
+    if (s > this.head) this.advance(s);
+    let slot = this.slots.get(s);
+    if (!slot) {
+      slot = { count: 0, bytes: 0, records: 0 };
+      this.slots.set(s, slot);
+    }
+    slot.count += 1;
+    slot.bytes += input.bytes;
+    slot.records += input.records;
+    if (s > this.head - this.slotsPerWindow) {
+      this.running.count += 1;
+      this.running.bytes += input.bytes;
+      this.running.records += input.records;
+    }
+  }
+
+  /** Moves the window's end to slot s: slots that leave it stop counting, and slots past lateness are forgotten. */
+  private advance(s: number): void {
+    const n = this.slotsPerWindow;
+    if (this.head === -Infinity || s - this.head >= n) {
+      this.running.count = 0;
+      this.running.bytes = 0;
+      this.running.records = 0;
+    } else {
+      for (let leaving = this.head - n + 1; leaving <= s - n; leaving++) {
+        const slot = this.slots.get(leaving);
+        if (!slot) continue;
+        this.running.count -= slot.count;
+        this.running.bytes -= slot.bytes;
+        this.running.records -= slot.records;
+      }
+    }
+    this.head = s;
+    const keepFrom = s - n - Math.ceil(this.latenessMs / this.spec.slotMs);
+    for (const k of this.slots.keys()) if (k < keepFrom) this.slots.delete(k);
+  }
+
+  private sumWindowAt(s: number): Sums {
+    const sums = { count: 0, bytes: 0, records: 0 };
+    for (let k = s - this.slotsPerWindow + 1; k <= s; k++) {
+      const slot = this.slots.get(k);
+      if (!slot) continue;
+      sums.count += slot.count;
+      sums.bytes += slot.bytes;
+      sums.records += slot.records;
+    }
+    return sums;
+  }
+
+  private recordPeak(bucket: number, value: number): void {
+    const prev = this.peaks.get(bucket);
+    if (prev === undefined || value > prev) {
+      this.peaks.set(bucket, value);
+      // An out-of-order event can raise the peak of a bucket the cached statistics already used.
+      if (this.cachedStats && bucket < this.cachedStats.bucket) this.cachedStats = undefined;
+    }
+  }
+
+  /** Statistics of the completed buckets in the history before `bucket`. */
+  private statsBefore(bucket: number): Omit<BaselineStats, 'spanMs'> {
+    const baseline = this.spec.baseline!;
+    if (this.cachedStats?.bucket === bucket) return this.cachedStats.stats;
+    const from = bucket - Math.floor(baseline.historyMs / baseline.bucketMs);
+    const samples: number[] = [];
+    for (const [b, peak] of this.peaks) {
+      if (b < from) this.peaks.delete(b);
+      else if (b < bucket) samples.push(peak);
+    }
+    const stats = { ...robustStats(samples), samples: samples.length };
+    this.cachedStats = { bucket, stats };
+    return stats;
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateWindow, robustScore } from '../../src/detectors/index.js';
+import type { WindowRule } from '../../src/rules/types.js';
+import type { WindowObservation } from '../../src/state/index.js';
+import { rule } from './fixtures.js';
+
+const T = Date.parse('2026-11-02T10:00:00Z');
+const D = 86_400_000;
+const obs = (sums: Partial<WindowObservation['sums']>, baseline?: WindowObservation['baseline']): WindowObservation => ({
+  duplicate: false,
+  sums: { count: 0, bytes: 0, records: 0, ...sums },
+  ...(baseline ? { baseline } : {}),
+});
+
+describe('window detector: static ceilings', () => {
+  const r = rule<WindowRule>({ kind: 'rate', windowMs: 60_000, threshold: { count: 50 } });
+  it('fires once the count exceeds the ceiling, not at it', () => {
+    expect(evaluateWindow(r, T, obs({ count: 50 }))).toBeUndefined();
+    const hit = evaluateWindow(r, T, obs({ count: 51 }))!;
+    expect(hit.reason).toBe('51 events in 1m (ceiling 50 events)');
+    expect(hit.evidence).toEqual({ window: '1m', observed: { count: 51, bytes: 0, records: 0 }, threshold: { count: 50 } });
+    expect(hit.windowStartMs).toBe(T - 60_000);
+  });
+  it('names sizes in the units the rule language uses', () => {
+    const bulk = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: { bytes: 2e9 } });
+    expect(evaluateWindow(bulk, T, obs({ count: 3, bytes: 2.5e9 }))!.reason).toBe('2.5 GB in 5m (ceiling 2 GB)');
+  });
+});
+
+describe('window detector: learned baseline', () => {
+  const baseline = { metric: 'bytes' as const, historyMs: 14 * D, bucketMs: 3_600_000, above: 6, minHistoryMs: 3 * D, minObserved: 100e6, minRatio: 1 };
+  const r = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: {}, baseline });
+  const learned = { median: 4e6, mad: 0.6e6, samples: 310, spanMs: 10 * D };
+
+  it('fires on an anomaly against the group\'s own history and explains it in numbers', () => {
+    const hit = evaluateWindow(r, T, obs({ count: 40, bytes: 812e6 }, learned))!;
+    expect(hit.reason).toBe('812 MB in 5m; usual for this agent is 4 MB (robust z 908.3)');
+    expect(hit.evidence['baseline']).toEqual({ metric: 'bytes', median: 4e6, mad: 0.6e6, score: 908.31, samples: 310 });
+  });
+  it('does not trust a baseline before minHistory (cold start)', () => {
+    expect(evaluateWindow(r, T, obs({ bytes: 812e6 }, { ...learned, spanMs: 2 * D }))).toBeUndefined();
+  });
+  it('ignores anomalies smaller than minObserved', () => {
+    expect(evaluateWindow(r, T, obs({ bytes: 90e6 }, learned))).toBeUndefined();
+  });
+  it('leaves a heavy group alone at its usual volume', () => {
+    const heavy = { median: 2e9, mad: 0.4e9, samples: 200, spanMs: 14 * D };
+    expect(evaluateWindow(r, T, obs({ bytes: 3e9 }, heavy))).toBeUndefined();
+    expect(evaluateWindow(r, T, obs({ bytes: 40e9 }, heavy))).toBeDefined();
+  });
+  it('needs the observation to be minRatio times the median as well', () => {
+    const ratio = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: {}, baseline: { ...baseline, minObserved: 0, minRatio: 10 } });
+    const steady = { median: 100e6, mad: 0, samples: 100, spanMs: 14 * D };
+    expect(evaluateWindow(ratio, T, obs({ bytes: 500e6 }, steady))).toBeUndefined();
+    expect(evaluateWindow(ratio, T, obs({ bytes: 1.1e9 }, steady))).toBeDefined();
+  });
+  it('floors the spread so a perfectly regular group still scores finitely', () => {
+    expect(robustScore(150, 100, 0)).toBe(5);
+    expect(Number.isFinite(robustScore(1e9, 0, 0))).toBe(true);
+  });
+});

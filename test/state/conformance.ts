@@ -1,0 +1,196 @@
+/*
+ * The state store conformance suite: the semantics every store implementation must keep, run
+ * against each (memory here; Redis in its own test file). Each suite run uses fresh key names.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StateStore, StoreOp, StoreResult, WindowSpec } from '../../src/state/index.js';
+
+const T0 = Date.parse('2026-11-02T10:00:00Z');
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+const D = 24 * H;
+
+export function describeStoreConformance(name: string, makeStore: () => Promise<StateStore> | StateStore): void {
+  describe(`state store conformance: ${name}`, () => {
+    let store: StateStore;
+    const run = randomUUID().slice(0, 8);
+    const key = (rule: string, group = 'g') => ({ rule: `${rule}-${run}`, group });
+    beforeAll(async () => {
+      store = await makeStore();
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+    const one = async <T extends StoreOp>(op: T) => (await store.apply([op]))[0] as Extract<StoreResult, { type: T['type'] }>;
+
+    const win: WindowSpec = { windowMs: M, slotMs: S };
+    const w = (id: string, t: number, bytes = 0, records = 0) => ({ id, timeMs: t, bytes, records });
+
+    it('sums a sliding window on event time', async () => {
+      const r = await one({ type: 'window', key: key('w1'), spec: win, inputs: [w('a', T0, 10), w('b', T0 + 30 * S, 20, 2), w('c', T0 + 59 * S, 5), w('d', T0 + 61 * S, 1)] });
+      expect(r.observations.map((o) => o.sums)).toEqual([
+        { count: 1, bytes: 10, records: 0 },
+        { count: 2, bytes: 30, records: 2 },
+        { count: 3, bytes: 35, records: 2 },
+        { count: 3, bytes: 26, records: 2 },
+      ]);
+      expect(r.observations.every((o) => !o.duplicate)).toBe(true);
+    });
+
+    it('counts an out-of-order event in its own window', async () => {
+      const k = key('w2');
+      await one({ type: 'window', key: k, spec: win, inputs: [w('a', T0, 1), w('b', T0 + 90 * S, 1)] });
+      const r = await one({ type: 'window', key: k, spec: win, inputs: [w('late', T0 + 10 * S, 1), w('c', T0 + 100 * S, 1)] });
+      expect(r.observations[0]!.sums.count).toBe(2); // a and itself; b is 80 s later
+      expect(r.observations[1]!.sums.count).toBe(2); // b and c; the late one is 90 s before c
+    });
+
+    it('applies an event id once per key, reporting redeliveries as duplicates', async () => {
+      const k = key('w3');
+      const first = await one({ type: 'window', key: k, spec: win, inputs: [w('a', T0, 100), w('b', T0 + S, 100)] });
+      const again = await one({ type: 'window', key: k, spec: win, inputs: [w('a', T0, 100), w('b', T0 + S, 100), w('c', T0 + 2 * S, 100)] });
+      expect(first.observations.map((o) => o.duplicate)).toEqual([false, false]);
+      expect(again.observations.map((o) => o.duplicate)).toEqual([true, true, false]);
+      expect(again.observations[2]!.sums).toEqual({ count: 3, bytes: 300, records: 0 });
+    });
+
+    it('gives the same observations whichever way a stream is cut into batches', async () => {
+      const inputs = Array.from({ length: 40 }, (_, i) => w(`e${i}`, T0 + i * 7 * S + (i % 5 === 0 ? -20 * S : 0), i * 10));
+      const whole = await one({ type: 'window', key: key('w4'), spec: win, inputs });
+      const parts: StoreResult[] = [];
+      for (let i = 0; i < inputs.length; i += 7) parts.push(...(await store.apply([{ type: 'window', key: key('w5'), spec: win, inputs: inputs.slice(i, i + 7) }])));
+      expect(parts.flatMap((p) => p.observations)).toEqual(whole.observations);
+    });
+
+    it('learns a baseline from per-bucket peaks, excluding the current bucket', async () => {
+      const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 10 * H } };
+      const inputs = [];
+      // One event per hour for 8 hours, of 100..800 bytes; then two in the ninth hour.
+      for (let h = 0; h < 8; h++) inputs.push(w(`h${h}`, T0 + h * H, (h + 1) * 100));
+      inputs.push(w('n1', T0 + 8 * H, 50), w('n2', T0 + 8 * H + M, 5000));
+      const r = await one({ type: 'window', key: key('b1'), spec, inputs });
+      const first = r.observations[0]!.baseline!;
+      expect(first).toEqual({ median: 0, mad: 0, samples: 0, spanMs: 0 });
+      const last = r.observations[9]!.baseline!;
+      expect(last.samples).toBe(8);
+      expect(last.median).toBe(450);
+      expect(last.mad).toBe(200);
+      expect(last.spanMs).toBe(8 * H + M);
+      expect(r.observations[9]!.sums.bytes).toBe(5050);
+    });
+
+    it('forgets baseline buckets older than the history', async () => {
+      const spec: WindowSpec = { windowMs: M, slotMs: S, baseline: { metric: 'count', bucketMs: H, historyMs: 3 * H } };
+      const inputs = [0, 1, 2, 3, 4, 5].map((h) => w(`h${h}`, T0 + h * H));
+      const r = await one({ type: 'window', key: key('b2'), spec, inputs });
+      expect(r.observations.map((o) => o.baseline!.samples)).toEqual([0, 1, 2, 3, 3, 3]);
+    });
+
+    it('keeps an hour-of-week profile over its history', async () => {
+      const k = key('p1');
+      const spec = { historyMs: 2 * D };
+      const r = await one({
+        type: 'profile', key: k, spec,
+        inputs: [
+          { id: 'a', timeMs: T0, hourOfWeek: 34 },
+          { id: 'b', timeMs: T0 + H, hourOfWeek: 35 },
+          { id: 'c', timeMs: T0 + 2 * H, hourOfWeek: 36 },
+          { id: 'd', timeMs: T0 + 3 * H, hourOfWeek: 37 + 24 },
+          { id: 'c', timeMs: T0 + 2 * H, hourOfWeek: 36 },
+        ],
+      });
+      expect(r.observations.map((o) => [o.total, o.nearHour])).toEqual([[0, 0], [1, 1], [2, 1], [3, 1], [4, 3]]);
+      expect(r.observations[4]!.duplicate).toBe(true);
+      expect(r.observations[3]!.firstSeenMs).toBe(T0);
+      const later = await one({ type: 'profile', key: k, spec, inputs: [{ id: 'e', timeMs: T0 + 3 * D, hourOfWeek: 34 }] });
+      expect(later.observations[0]!.total).toBe(0);
+    });
+
+    it('remembers which values a group used, until they fall out of its history', async () => {
+      const k = key('s1');
+      const spec = { historyMs: 2 * D };
+      const r = await one({
+        type: 'seen', key: k, spec,
+        inputs: [
+          { id: 'a', timeMs: T0, value: 'DE' },
+          { id: 'b', timeMs: T0 + H, value: 'DE' },
+          { id: 'c', timeMs: T0 + 2 * H, value: 'FR' },
+          { id: 'd', timeMs: T0 + D + 2 * H, value: 'FR' },
+          { id: 'e', timeMs: T0 + 2 * D + 3 * H, value: 'DE' },
+        ],
+      });
+      expect(r.observations.map((o) => [o.seenBefore, o.known])).toEqual([[false, 0], [true, 1], [false, 1], [true, 2], [false, 1]]);
+      expect(r.observations[2]!.firstSeenMs).toBe(T0);
+    });
+
+    it('reports the position before each event, also out of order', async () => {
+      const k = key('t1');
+      const spec = { retainMs: D };
+      const r = await one({
+        type: 'travel', key: k, spec,
+        inputs: [
+          { id: 'a', timeMs: T0, lat: 52.5, lon: 13.4, country: 'DE' },
+          { id: 'b', timeMs: T0 + 10 * M, lat: 40.7, lon: -74, country: 'US' },
+          { id: 'c', timeMs: T0 + 5 * M, lat: 48.9, lon: 2.35, country: 'FR' },
+          { id: 'd', timeMs: T0 + 3 * D, lat: 0, lon: 0 },
+        ],
+      });
+      expect(r.observations.map((o) => o.previous?.id)).toEqual([undefined, 'a', 'a', undefined]);
+      expect(r.observations[1]!.previous).toEqual({ id: 'a', timeMs: T0, lat: 52.5, lon: 13.4, country: 'DE' });
+    });
+
+    it('keeps the latest signal of each rule within the span', async () => {
+      const k = key('sig');
+      const spec = { withinMs: 30 * M };
+      const r = await one({
+        type: 'signal', key: k, spec,
+        inputs: [
+          { id: 'e1/x', timeMs: T0, rule: 'x', eventId: 'e1' },
+          { id: 'e2/y', timeMs: T0 + 10 * M, rule: 'y', eventId: 'e2' },
+          { id: 'e3/y', timeMs: T0 + 45 * M, rule: 'y', eventId: 'e3' },
+        ],
+      });
+      expect(Object.keys(r.observations[1]!.latest).sort()).toEqual(['x', 'y']);
+      expect(r.observations[2]!.latest).toEqual({ y: { timeMs: T0 + 45 * M, eventId: 'e3' } });
+    });
+
+    it('lets one detection through per cooldown and counts the rest', async () => {
+      const k = key('cd');
+      const spec = { cooldownMs: 15 * M };
+      const r = await one({
+        type: 'cooldown', key: k, spec,
+        inputs: [
+          { id: 'd1', timeMs: T0 },
+          { id: 'd2', timeMs: T0 + M },
+          { id: 'd3', timeMs: T0 + 2 * M },
+          { id: 'd4', timeMs: T0 + 16 * M },
+          { id: 'd1', timeMs: T0 },
+          { id: 'd2', timeMs: T0 + M },
+        ],
+      });
+      expect(r.observations.map((o) => [o.fire, o.suppressed, o.duplicate])).toEqual([
+        [true, 0, false],
+        [false, 0, false],
+        [false, 0, false],
+        [true, 2, false],
+        [true, 0, true],
+        [false, 0, true],
+      ]);
+    });
+
+    it('marks stream event ids as seen within the horizon', async () => {
+      const id = (n: number) => `${run}-ev${n}`;
+      expect(await store.markSeen([{ id: id(1), timeMs: T0 }, { id: id(2), timeMs: T0 }, { id: id(1), timeMs: T0 }], H)).toEqual([false, false, true]);
+      expect(await store.markSeen([{ id: id(2), timeMs: T0 + M }, { id: id(3), timeMs: T0 + M }], H)).toEqual([true, false]);
+    });
+
+    it('starts a key afresh once it has been idle past its retention', async () => {
+      const k = key('idle');
+      await one({ type: 'window', key: k, spec: win, inputs: [w('a', T0, 10)] });
+      const r = await one({ type: 'window', key: k, spec: win, inputs: [w('a', T0 + D, 10)] });
+      expect(r.observations[0]).toMatchObject({ duplicate: false, sums: { count: 1, bytes: 10 } });
+    });
+  });
+}
