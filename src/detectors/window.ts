@@ -54,7 +54,7 @@ export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObse
   const b = obs.baseline;
   if (b.spanMs < baseline.minHistoryMs || b.samples < MIN_BASELINE_SAMPLES) return undefined;
   const value = obs.sums[baseline.metric];
-  if (value < baseline.minObserved || value < baseline.minRatio * b.median) return undefined;
+  if (value < baseline.minObserved || value < baseline.minRatio * b.median || value <= baseline.overPeak * b.max) return undefined;
   const score = robustScore(value, b.median, b.mad);
   if (score < baseline.above) return undefined;
   return {
@@ -64,7 +64,7 @@ export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObse
     evidence: {
       window,
       observed,
-      baseline: { metric: baseline.metric, median: b.median, mad: b.mad, score: round(score, 2), samples: b.samples },
+      baseline: { metric: baseline.metric, median: b.median, mad: b.mad, max: b.max, score: round(score, 2), samples: b.samples },
     },
     windowStartMs,
   };

@@ -97,6 +97,8 @@ export interface BaselineSpec {
   minObserved: number;
   /** Extension: the observation must also be at least this many times the median (default 1). */
   minRatio: number;
+  /** Extension: the observation must also exceed this many times the largest bucket peak in the history (default 0: off). */
+  overPeak: number;
 }
 
 export interface Thresholds {

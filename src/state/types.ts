@@ -48,6 +48,8 @@ export interface BaselineStats {
   median: number;
   /** Median absolute deviation of the same samples (unscaled). */
   mad: number;
+  /** Largest per-bucket peak among the samples (0 when there are none). */
+  max: number;
   /** Number of buckets with activity that the statistics were computed from. */
   samples: number;
   /** How long this group has been observed: event time minus its first event inside the history. */

@@ -28,14 +28,14 @@ describe('window detector: static ceilings', () => {
 });
 
 describe('window detector: learned baseline', () => {
-  const baseline = { metric: 'bytes' as const, historyMs: 14 * D, bucketMs: 3_600_000, above: 6, minHistoryMs: 3 * D, minObserved: 100e6, minRatio: 1 };
+  const baseline = { metric: 'bytes' as const, historyMs: 14 * D, bucketMs: 3_600_000, above: 6, minHistoryMs: 3 * D, minObserved: 100e6, minRatio: 1, overPeak: 0 };
   const r = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: {}, baseline });
-  const learned = { median: 4e6, mad: 0.6e6, samples: 310, spanMs: 10 * D };
+  const learned = { median: 4e6, mad: 0.6e6, max: 30e6, samples: 310, spanMs: 10 * D };
 
   it('fires on an anomaly against the group\'s own history and explains it in numbers', () => {
     const hit = evaluateWindow(r, T, obs({ count: 40, bytes: 812e6 }, learned))!;
     expect(hit.reason).toBe('812 MB in 5m; usual for this agent is 4 MB (robust z 908.3)');
-    expect(hit.evidence['baseline']).toEqual({ metric: 'bytes', median: 4e6, mad: 0.6e6, score: 908.31, samples: 310 });
+    expect(hit.evidence['baseline']).toEqual({ metric: 'bytes', median: 4e6, mad: 0.6e6, max: 30e6, score: 908.31, samples: 310 });
   });
   it('does not trust a baseline before minHistory (cold start)', () => {
     expect(evaluateWindow(r, T, obs({ bytes: 812e6 }, { ...learned, spanMs: 2 * D }))).toBeUndefined();
@@ -44,15 +44,21 @@ describe('window detector: learned baseline', () => {
     expect(evaluateWindow(r, T, obs({ bytes: 90e6 }, learned))).toBeUndefined();
   });
   it('leaves a heavy group alone at its usual volume', () => {
-    const heavy = { median: 2e9, mad: 0.4e9, samples: 200, spanMs: 14 * D };
+    const heavy = { median: 2e9, mad: 0.4e9, max: 5e9, samples: 200, spanMs: 14 * D };
     expect(evaluateWindow(r, T, obs({ bytes: 3e9 }, heavy))).toBeUndefined();
     expect(evaluateWindow(r, T, obs({ bytes: 40e9 }, heavy))).toBeDefined();
   });
   it('needs the observation to be minRatio times the median as well', () => {
     const ratio = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: {}, baseline: { ...baseline, minObserved: 0, minRatio: 10 } });
-    const steady = { median: 100e6, mad: 0, samples: 100, spanMs: 14 * D };
+    const steady = { median: 100e6, mad: 0, max: 100e6, samples: 100, spanMs: 14 * D };
     expect(evaluateWindow(ratio, T, obs({ bytes: 500e6 }, steady))).toBeUndefined();
     expect(evaluateWindow(ratio, T, obs({ bytes: 1.1e9 }, steady))).toBeDefined();
+  });
+  it('with overPeak, needs the observation to exceed the largest bucket in the history by that factor', () => {
+    const peak = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: {}, baseline: { ...baseline, minObserved: 0, overPeak: 3 } });
+    const spiky = { median: 10e6, mad: 2e6, max: 200e6, samples: 100, spanMs: 14 * D };
+    expect(evaluateWindow(peak, T, obs({ bytes: 550e6 }, spiky))).toBeUndefined();
+    expect(evaluateWindow(peak, T, obs({ bytes: 650e6 }, spiky))).toBeDefined();
   });
   it('floors the spread so a perfectly regular group still scores finitely', () => {
     expect(robustScore(150, 100, 0)).toBe(5);

@@ -72,11 +72,12 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       inputs.push(w('n1', T0 + 8 * H, 50), w('n2', T0 + 8 * H + M, 5000));
       const r = await one({ type: 'window', key: key('b1'), spec, inputs });
       const first = r.observations[0]!.baseline!;
-      expect(first).toEqual({ median: 0, mad: 0, samples: 0, spanMs: 0 });
+      expect(first).toEqual({ median: 0, mad: 0, max: 0, samples: 0, spanMs: 0 });
       const last = r.observations[9]!.baseline!;
       expect(last.samples).toBe(8);
       expect(last.median).toBe(450);
       expect(last.mad).toBe(200);
+      expect(last.max).toBe(800);
       expect(last.spanMs).toBe(8 * H + M);
       expect(r.observations[9]!.sums.bytes).toBe(5050);
     });

@@ -120,7 +120,7 @@ export class MemoryWindow {
       if (b < from) this.peaks.delete(b);
       else if (b < bucket) samples.push(peak);
     }
-    const stats = { ...robustStats(samples), samples: samples.length };
+    const stats = { ...robustStats(samples), max: samples.length === 0 ? 0 : Math.max(...samples), samples: samples.length };
     this.cachedStats = { bucket, stats };
     return stats;
   }

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/index.js';
+import type { Detection } from '../../src/engine/index.js';
+import type { DecodedEvent } from '../../src/events/types.js';
+import { MemoryStore } from '../../src/state/index.js';
+import { event, rules, T0 } from './helpers.js';
+
+const DELETE_BURST = `
+rules:
+  - id: destructive-burst
+    kind: rate
+    severity: critical
+    match: { action: [delete] }
+    window: 1m
+    threshold: { count: 5 }
+    actions: [revoke_token, require_approval, alert]
+    cooldown: 10m
+`;
+
+async function run(yaml: string, events: DecodedEvent[], batchSize = events.length): Promise<{ detections: Detection[]; engine: Engine }> {
+  const engine = new Engine({ ruleset: rules(yaml), store: new MemoryStore(), now: () => T0 + 123 });
+  const detections: Detection[] = [];
+  for (let i = 0; i < events.length; i += batchSize) detections.push(...(await engine.process(events.slice(i, i + batchSize))).detections);
+  return { detections, engine };
+}
+
+const deletes = (count: number, from = T0, everyMs = 1000, extra: Record<string, unknown> = {}) =>
+  Array.from({ length: count }, (_, i) => event({ action: 'delete', resource: { type: 'db.row' }, t: from + i * everyMs, ...extra }));
+
+describe('engine', () => {
+  it('turns a rate over its ceiling into one detection shaped as DESIGN.md says', async () => {
+    const events = deletes(8);
+    const { detections } = await run(DELETE_BURST, events);
+    expect(detections).toHaveLength(1);
+    const d = detections[0]!;
+    expect(Object.keys(d).sort()).toEqual(['actions', 'detectedAt', 'eventIds', 'evidence', 'groupKey', 'id', 'mode', 'reason', 'rule', 'subject', 'suppressed', 'time'].sort());
+    expect(d).toMatchObject({
+      time: events[5]!.event.time,
+      detectedAt: new Date(T0 + 123).toISOString(),
+      rule: { id: 'destructive-burst', kind: 'rate', severity: 'critical' },
+      mode: 'enforce',
+      subject: { agentId: 'a-1', principalId: 'u-7', tokenId: 't-1', sessionId: null },
+      groupKey: { 'agent.id': 'a-1' },
+      actions: ['revoke_token', 'require_approval', 'alert'],
+      reason: '6 events in 1m (ceiling 5 events)',
+      eventIds: [events[5]!.event.id],
+      suppressed: 0,
+    });
+    expect(d.id).toMatch(/^det-[0-9a-f]{24}$/);
+  });
+
+  it('gives the same detection ids however the stream is batched', async () => {
+    const events = [...deletes(30), ...deletes(30, T0 + 20 * 60_000)];
+    const whole = await run(DELETE_BURST, events);
+    const small = await run(DELETE_BURST, events, 7);
+    expect(small.detections.map((d) => d.id)).toEqual(whole.detections.map((d) => d.id));
+    expect(whole.detections).toHaveLength(2);
+  });
+
+  it('holds repeats back during the cooldown and reports how many it held', async () => {
+    const events = [...deletes(30), ...deletes(30, T0 + 11 * 60_000)];
+    const { detections } = await run(DELETE_BURST, events);
+    expect(detections.map((d) => d.suppressed)).toEqual([0, 24]);
+  });
+
+  it('does not count a redelivered event twice', async () => {
+    const events = deletes(5);
+    const engine = new Engine({ ruleset: rules(DELETE_BURST), store: new MemoryStore() });
+    const first = await engine.process(events);
+    const again = await engine.process(events);
+    expect(first.detections).toHaveLength(0);
+    expect(again).toMatchObject({ duplicates: 5, processed: 0, detections: [] });
+    const more = await engine.process(deletes(1, T0 + 5000));
+    expect(more.detections).toHaveLength(1);
+  });
+
+  it('counts events beyond the lateness bound as late, and out-of-order ones in their own window', async () => {
+    const engine = new Engine({ ruleset: rules(DELETE_BURST), store: new MemoryStore(), latenessMs: 60_000 });
+    await engine.process(deletes(1, T0 + 10 * 60_000));
+    const out = await engine.process([...deletes(1, T0), ...deletes(6, T0 + 9.5 * 60_000)]);
+    expect(out.late).toBe(1);
+    expect(out.detections).toHaveLength(1);
+  });
+
+  it('in shadow mode reports what it would have done', async () => {
+    const { detections } = await run(DELETE_BURST.replace('kind: rate', 'kind: rate\n    mode: shadow'), deletes(8));
+    expect(detections[0]).toMatchObject({ mode: 'shadow', actions: ['revoke_token', 'require_approval', 'alert'] });
+  });
+
+  it('skips events an except entry or a schedule covers', async () => {
+    const yaml = `
+schedules:
+  cleanup-window:
+    - { from: 2026-11-02T09:00:00Z, to: 2026-11-02T11:00:00Z }
+${DELETE_BURST}
+    except:
+      - schedule: cleanup-window
+      - principal.id: [svc-backup]
+`;
+    expect((await run(yaml, deletes(8))).detections).toHaveLength(0);
+    expect((await run(yaml, deletes(8, T0 + 2 * 3_600_000))).detections).toHaveLength(1);
+    expect((await run(yaml, deletes(8, T0 + 2 * 3_600_000, 1000, { principal: { id: 'svc-backup' } }))).detections).toHaveLength(0);
+  });
+
+  it('leaves a rule out for events that lack a groupBy field', async () => {
+    const yaml = DELETE_BURST.replace('window: 1m', 'groupBy: [session.id]\n    window: 1m');
+    expect((await run(yaml, deletes(8))).detections).toHaveLength(0);
+    expect((await run(yaml, deletes(8, T0, 1000, { session: { id: 's-1' } }))).detections[0]!.groupKey).toEqual({ 'session.id': 's-1' });
+  });
+
+  it('combines signals of one subject within the span, and names the events behind them', async () => {
+    const yaml = `
+rules:
+  - id: untrusted-device
+    kind: match
+    match: { source.device.managed: false }
+    actions: [signal]
+  - id: export
+    kind: match
+    match: { action: [export] }
+    actions: [signal]
+  - id: stolen-token
+    kind: composite
+    allOf: [untrusted-device]
+    anyOf: [export]
+    within: 30m
+    actions: [revoke_token]
+`;
+    const a = event({ source: { device: { managed: false } }, t: T0 });
+    const b = event({ action: 'export', t: T0 + 10 * 60_000 });
+    const other = event({ agent: { id: 'a-2' }, action: 'export', t: T0 + 11 * 60_000 });
+    const late = event({ action: 'export', t: T0 + 50 * 60_000, agent: { id: 'a-3' } });
+    const { detections } = await run(yaml, [a, b, other, late]);
+    expect(detections).toHaveLength(1);
+    expect(detections[0]).toMatchObject({ rule: { id: 'stolen-token', kind: 'composite' }, eventIds: [a.event.id, b.event.id], time: b.event.time, reason: 'untrusted-device + export within 30m' });
+  });
+
+  it('keeps state of unchanged rules across a rules reload', async () => {
+    const engine = new Engine({ ruleset: rules(DELETE_BURST), store: new MemoryStore() });
+    await engine.process(deletes(4));
+    engine.setRuleset(rules(DELETE_BURST.replace('severity: critical', 'severity: high')));
+    const out = await engine.process(deletes(2, T0 + 4000));
+    expect(out.detections[0]?.rule.severity).toBe('high');
+  });
+});
