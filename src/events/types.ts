@@ -37,3 +37,10 @@ export interface DecodedEvent {
   /** Event time in epoch milliseconds. */
   readonly timeMs: number;
 }
+
+/**
+ * What the decoder returns instead of throwing: invalid input is routine on a stream (it goes to
+ * the dead-letter topic), so it is a value, not an exception. `reason` names the field and the
+ * fault in one sentence and never echoes a credential.
+ */
+export type DecodeResult = { ok: true; value: DecodedEvent } | { ok: false; reason: string };

@@ -1,0 +1,119 @@
+/*
+ * What a raw credential looks like: a string value (JWT, Authorization header value, well-known
+ * secret formats) or a field name that only ever carries secrets. Tuned against false positives:
+ * token ids, UUIDs and ordinary words must pass, because a rejected event is a lost event.
+ */
+
+/**
+ * Strings shorter than this are not checked against the value patterns, so most ids and verbs
+ * cost nothing. Real secrets are longer: an AWS key id has 20 characters, a JWT dozens, and a
+ * bearer token or Basic credential shorter than 10 characters would be no credential at all.
+ */
+export const MIN_CREDENTIAL_LENGTH = 16;
+
+// One cheap scan per string; only strings that contain a telltale prefix pay for the exact patterns.
+const PREFILTER = /eyJ|bearer|basic|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abprs]-|[sr]k[-_]|glpat-|AIza|-----BEGIN/i;
+
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
+const BEARER = /(?<![A-Za-z0-9])bearer\s+([A-Za-z0-9\-._~+/]+=*)/i;
+const BASIC = /(?<![A-Za-z0-9])basic\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/i;
+const PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----/;
+const AWS = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/;
+const GITHUB = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/;
+const SLACK = /(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}/;
+const GITLAB = /(?<![A-Za-z0-9])glpat-[A-Za-z0-9_-]{20,}/;
+const GOOGLE = /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}/;
+const SK = /(?<![A-Za-z0-9_-])(?:sk-[A-Za-z0-9_-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,})/;
+
+const HAS_DIGIT = /\d/;
+const HAS_LETTER = /[A-Za-z]/;
+
+// "Bearer authentication" is prose; a token is long and random-looking.
+function looksLikeBearerToken(token: string): boolean {
+  if (token.length < 8) return false;
+  if (HAS_DIGIT.test(token)) return true;
+  return token.length >= 16 && /[a-z]/.test(token) && /[A-Z]/.test(token);
+}
+
+// Basic credentials are base64("user:password"); prose after "Basic" does not decode to that.
+function looksLikeBasicCredentials(b64: string): boolean {
+  const decoded = Buffer.from(b64, 'base64').toString('latin1');
+  return decoded.includes(':') && /^[\x20-\x7e]+$/.test(decoded);
+}
+
+/** The kind of credential `s` contains, for the reason text; undefined if it looks like none. */
+export function credentialKind(s: string): string | undefined {
+  if (s.length < MIN_CREDENTIAL_LENGTH || !PREFILTER.test(s)) return undefined;
+  if (JWT.test(s)) return 'JWT';
+  const bearer = BEARER.exec(s);
+  if (bearer && looksLikeBearerToken(bearer[1] ?? '')) return 'bearer token';
+  const basic = BASIC.exec(s);
+  if (basic && looksLikeBasicCredentials(basic[1] ?? '')) return 'Basic credentials';
+  if (PEM.test(s)) return 'private key';
+  if (AWS.test(s)) return 'AWS access key id';
+  if (GITHUB.test(s)) return 'GitHub token';
+  if (SLACK.test(s)) return 'Slack token';
+  if (GITLAB.test(s)) return 'GitLab token';
+  if (GOOGLE.test(s)) return 'Google API key';
+  const sk = SK.exec(s);
+  if (sk && HAS_DIGIT.test(sk[0]) && HAS_LETTER.test(sk[0].slice(3))) return 'secret API key';
+  return undefined;
+}
+
+/** Kinds whose remedy is "send the token id": the emitter has a token and passed the token itself. */
+export function isTokenKind(kind: string): boolean {
+  return kind === 'JWT' || kind === 'bearer token' || kind === 'Basic credentials';
+}
+
+// Compared after lower-casing and dropping "-" and "_", so apiKey, api-key and API_KEY all count.
+const CREDENTIAL_KEYS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxyauthorization',
+  'password',
+  'passwd',
+  'secret',
+  'clientsecret',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'apikey',
+  'xapikey',
+  'cookie',
+  'setcookie',
+]);
+
+const DASH = 0x2d;
+const UNDERSCORE = 0x5f | 0x20;
+
+// First and last letter of every credential name, lower-cased (code | 0x20) and packed in one
+// number: a gate that turns away most field names before any string work.
+const CREDENTIAL_KEY_EDGES: ReadonlySet<number> = new Set(
+  [...CREDENTIAL_KEYS].map((k) => ((k.charCodeAt(0) | 0x20) << 8) | (k.charCodeAt(k.length - 1) | 0x20)),
+);
+
+const MAX_CACHED_KEYS = 4096;
+const keyCache = new Map<string, boolean>();
+
+/** Whether a field of this name only ever holds a secret (authorization, password, api_key, ...). */
+export function isCredentialKey(key: string): boolean {
+  const n = key.length;
+  if (n < 6 || n > 32) return false;
+  const first = key.charCodeAt(0) | 0x20;
+  const last = key.charCodeAt(n - 1) | 0x20;
+  const separatorAtEdge = first === DASH || first === UNDERSCORE || last === DASH || last === UNDERSCORE;
+  if (!separatorAtEdge && !CREDENTIAL_KEY_EDGES.has((first << 8) | last)) return false;
+  const cached = keyCache.get(key);
+  if (cached !== undefined) return cached;
+  const result = CREDENTIAL_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
+  if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
+  keyCache.set(key, result);
+  return result;
+}
+
+// Already-redacted values ("[REDACTED]", "***") carry no secret, so a redacted event still decodes.
+const PLACEHOLDER = /^(?:\*+|\[redacted\]|<redacted>|redacted)$/i;
+
+/** Whether a string under a credential-named field is a real value (non-empty, not a redaction mark). */
+export function isSecretValue(s: string): boolean {
+  return s !== '' && !PLACEHOLDER.test(s);
+}

@@ -1,0 +1,9 @@
+/* AgentAccessEvent v1: the contract, its JSON Schema, the decoder and credential redaction. */
+export type { AgentAccessEvent, DecodedEvent, DecodeResult, Outcome, Sensitivity } from './types.js';
+export { decodeEvent, decodeEventObject } from './decode.js';
+export { EventSchema, eventJsonSchema, OUTCOMES, SENSITIVITIES, type EventShape } from './schema.js';
+export { renderEventSchema, writeEventSchema } from './schema-file.js';
+export { REDACTED, redactCredentials } from './redact.js';
+export { credentialKind, isCredentialKey } from './credential-patterns.js';
+export { parseRfc3339 } from './time.js';
+export { isIanaTimeZone } from './timezone.js';
