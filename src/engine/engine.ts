@@ -138,7 +138,7 @@ export class Engine {
         if (inputs.length === 0 || !applies(rule, e)) continue;
         const group = groupKeyOf(rule.groupBy, e);
         if (!group) continue;
-        const { stateRule, spec } = stateOf<SignalSpec>(rule, () => ({ withinMs: rule.withinMs }));
+        const { stateRule, spec } = stateOf<SignalSpec>(rule, 'signal', () => ({ withinMs: rule.withinMs }));
         let ref: Ref<'signal'> | undefined;
         for (const h of inputs) {
           ref = plan.add('signal', { rule: stateRule, group: group.text }, spec, {
@@ -166,8 +166,8 @@ export class Engine {
       for (const h of list) {
         if (!h.rule.actions.some((a) => a !== 'signal')) continue;
         const id = detectionId(h.rule, h.group, h.hit.windowStartMs, e.timeMs, e.event.id);
-        const { stateRule, spec } = stateOf<CooldownSpec>(h.rule, () => ({ cooldownMs: h.rule.cooldownMs }));
-        const ref = plan.add('cooldown', { rule: `${stateRule}:cooldown`, group: h.group.text }, spec, { id, timeMs: e.timeMs });
+        const { stateRule, spec } = stateOf<CooldownSpec>(h.rule, 'cooldown', () => ({ cooldownMs: h.rule.cooldownMs }));
+        const ref = plan.add('cooldown', { rule: stateRule, group: h.group.text }, spec, { id, timeMs: e.timeMs });
         pending.push({ event: i, h, id, ref });
       }
     });

@@ -14,7 +14,7 @@ import {
 import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, GeoRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
 import { slotSizeFor } from '../state/index.js';
-import type { ProfileSpec, SeenSpec, TravelSpec, WindowSpec } from '../state/types.js';
+import type { ProfileSpec, SeenSpec, StoreOp, TravelSpec, WindowSpec } from '../state/types.js';
 import type { Plan } from './plan.js';
 import { stateFingerprint, type GroupKey } from './subject.js';
 
@@ -24,15 +24,20 @@ export type Pending = () => Hit | undefined;
 /** How long a position is remembered for impossible-travel checks. */
 export const TRAVEL_RETAIN_MS = 24 * 3_600_000;
 
-const specs = new WeakMap<CompiledRule, { stateRule: string; spec: unknown }>();
+const specs = new WeakMap<CompiledRule, Map<string, { stateRule: string; spec: unknown }>>();
 
-/** The rule's store spec and state id, computed once per compiled rule. */
-function stateOf<S>(rule: CompiledRule, make: () => S): { stateRule: string; spec: S } {
-  let s = specs.get(rule);
+/** The store spec and state id of one kind of a rule's state (its window, its cooldown, ...), computed once per compiled rule. */
+function stateOf<S>(rule: CompiledRule, purpose: StoreOp['type'], make: () => S): { stateRule: string; spec: S } {
+  let byPurpose = specs.get(rule);
+  if (!byPurpose) {
+    byPurpose = new Map();
+    specs.set(rule, byPurpose);
+  }
+  let s = byPurpose.get(purpose);
   if (!s) {
     const spec = make();
     s = { stateRule: stateFingerprint(rule.id, spec), spec };
-    specs.set(rule, s);
+    byPurpose.set(purpose, s);
   }
   return s as { stateRule: string; spec: S };
 }
@@ -52,7 +57,7 @@ export function planPrimary(rule: Exclude<CompiledRule, { kind: 'composite' }>, 
 }
 
 function planWindow(rule: WindowRule, e: DecodedEvent, group: GroupKey, plan: Plan): Pending {
-  const { stateRule, spec } = stateOf<WindowSpec>(rule, () => ({
+  const { stateRule, spec } = stateOf<WindowSpec>(rule, 'window', () => ({
     windowMs: rule.windowMs,
     slotMs: slotSizeFor(rule.windowMs),
     ...(rule.baseline
@@ -74,7 +79,7 @@ function planTimeOfDay(rule: TimeOfDayRule, e: DecodedEvent, group: GroupKey, pl
   const local = localTime(e.timeMs, zone);
   const learned = rule.learned;
   if (!learned) return () => evaluateTimeOfDay(rule, e.timeMs, zone, local, undefined);
-  const { stateRule, spec } = stateOf<ProfileSpec>(rule, () => ({ historyMs: learned.historyMs }));
+  const { stateRule, spec } = stateOf<ProfileSpec>(rule, 'profile', () => ({ historyMs: learned.historyMs }));
   const ref = plan.add('profile', { rule: stateRule, group: group.text }, spec, { id: e.event.id, timeMs: e.timeMs, hourOfWeek: local.hourOfWeek });
   return () => evaluateTimeOfDay(rule, e.timeMs, zone, local, plan.observation(ref));
 }
@@ -87,7 +92,7 @@ function planGeo(rule: GeoRule, e: DecodedEvent, group: GroupKey, plan: Plan): P
     case 'new_location': {
       const value = rule.on === 'country' ? source?.country : rule.on === 'network' ? source?.network : source?.device?.id;
       if (value === undefined) return undefined;
-      const { stateRule, spec } = stateOf<SeenSpec>(rule, () => ({ historyMs: rule.historyMs }));
+      const { stateRule, spec } = stateOf<SeenSpec>(rule, 'seen', () => ({ historyMs: rule.historyMs }));
       const ref = plan.add('seen', { rule: stateRule, group: group.text }, spec, { id: e.event.id, timeMs: e.timeMs, value });
       return () => evaluateNewLocation(rule, e.timeMs, value, plan.observation(ref));
     }
@@ -95,7 +100,7 @@ function planGeo(rule: GeoRule, e: DecodedEvent, group: GroupKey, plan: Plan): P
       const lat = source?.lat;
       const lon = source?.lon;
       if (typeof lat !== 'number' || typeof lon !== 'number') return undefined;
-      const { stateRule, spec } = stateOf<TravelSpec>(rule, () => ({ retainMs: TRAVEL_RETAIN_MS }));
+      const { stateRule, spec } = stateOf<TravelSpec>(rule, 'travel', () => ({ retainMs: TRAVEL_RETAIN_MS }));
       const here = { id: e.event.id, timeMs: e.timeMs, lat, lon, ...(source?.country ? { country: source.country } : {}) };
       const ref = plan.add('travel', { rule: stateRule, group: group.text }, spec, here);
       return () => evaluateTravel(rule, here, plan.observation(ref));

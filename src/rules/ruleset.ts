@@ -1,0 +1,69 @@
+/*
+ * From rule file texts to a Ruleset: parse each file, validate its structure against the schema,
+ * run the semantic and cross-file checks, and compile only if nothing at all is wrong. Every
+ * problem of every file is collected first, so one run of `guardrail validate` lists them all.
+ */
+import { RulesInvalidError, type LocatedProblem } from '../errors/index.js';
+import { compileFiles } from './compile.js';
+import { locate, parseRuleDocument, positionIn, type RuleDocument } from './document.js';
+import { explainSchemaErrors } from './messages.js';
+import { checkReferences } from './references.js';
+import type { RuleFileSpec } from './schema.js';
+import { checkFile } from './semantics.js';
+import type { Ruleset } from './types.js';
+import { schemaErrors } from './validator.js';
+
+export interface RuleFileText {
+  file: string;
+  text: string;
+}
+
+function byPosition(a: LocatedProblem, b: LocatedProblem): number {
+  return a.line - b.line || a.column - b.column;
+}
+
+function countRules(docs: readonly RuleDocument[]): number {
+  let n = 0;
+  for (const d of docs) {
+    const rules = (d.data as { rules?: unknown } | undefined)?.rules;
+    if (Array.isArray(rules)) n += rules.length;
+  }
+  return n;
+}
+
+/** Compiles rule files given as text; throws RulesInvalidError listing every problem found. */
+export function compileRuleFiles(files: readonly RuleFileText[]): Ruleset {
+  const docs = files.map((f) => parseRuleDocument(f.file, f.text));
+  const perFile: LocatedProblem[][] = docs.map((d) => [...d.syntaxProblems]);
+
+  docs.forEach((d, i) => {
+    if (d.data === undefined) return;
+    const problems = [...explainSchemaErrors(schemaErrors(d.data), d.data), ...checkFile(d.data)];
+    perFile[i]!.push(...problems.map((p) => locate(d, p)));
+  });
+
+  const parsed = docs.filter((d) => d.data !== undefined);
+  const where = (file: number, path: readonly (string | number)[]) => {
+    const d = parsed[file]!;
+    return `${d.file}:${positionIn(d, path).line}`;
+  };
+  for (const p of checkReferences(parsed, where, { complete: parsed.length === docs.length })) {
+    const d = parsed[p.file]!;
+    perFile[docs.indexOf(d)]!.push(locate(d, p));
+  }
+
+  const problems = perFile.flatMap((list) => list.sort(byPosition));
+  if (problems.length === 0 && countRules(docs) === 0) {
+    const first = files[0];
+    problems.push({ file: first?.file ?? '(no files)', line: 1, column: 1, path: '', message: 'no rules: a rule file holds a rules: list (`guardrail schema rules` prints the format)' });
+  }
+  if (problems.length > 0) throw new RulesInvalidError(problems);
+
+  return compileFiles(
+    docs.map((d) => ({
+      file: d.file,
+      data: d.data as RuleFileSpec,
+      sourceOf: (index: number) => ({ file: d.file, ...positionIn(d, ['rules', index]) }),
+    })),
+  );
+}
