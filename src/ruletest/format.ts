@@ -3,7 +3,7 @@
  * produce, as data, like Sigma's regression samples. This module parses and checks their shape,
  * with file:line:column for every problem.
  */
-import { isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { LocatedProblem } from '../errors/index.js';
 import { RuleTestInvalidError } from '../errors/index.js';
 import { parseDuration } from '../rules/index.js';
@@ -44,7 +44,7 @@ export function parseRuleTests(file: string, text: string): RuleTestCase[] {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const problems: LocatedProblem[] = [];
   const at = (path: (string | number)[], p: string, message: string) => {
-    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    const node = (keyNode(doc, path) ?? doc.getIn(path, true)) as { range?: [number, number, number] } | undefined;
     const pos = lineCounter.linePos(node?.range?.[0] ?? 0);
     problems.push({ file, line: pos.line, column: pos.col, path: p, message });
   };
@@ -153,6 +153,15 @@ function parseExpect(raw: unknown, problem: (i: number | undefined, key: string 
     });
   });
   return out;
+}
+
+/** For a path ending in a mapping key, the key's own node, so a problem with a key points at the key. */
+function keyNode(doc: Document, path: (string | number)[]): unknown {
+  const last = path[path.length - 1];
+  if (typeof last !== 'string') return undefined;
+  const parent = doc.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -21,7 +21,8 @@ export async function runRuleTest(ruleset: Ruleset, test: RuleTestCase): Promise
   for (const e of test.expect) if (!known.has(e.rule)) failures.push(`expects rule "${e.rule}", which is not in the ruleset`);
   await runReplay({
     ruleset,
-    lines: test.events.map((e) => JSON.stringify(e)),
+    // Blocks of events are written one after another but describe one timeline: replay it in time order.
+    lines: [...test.events].sort((a, b) => timeOf(a) - timeOf(b)).map((e) => JSON.stringify(e)),
     onDetection: (d) => void detections.push(d),
     onInvalid: (line, reason) => failures.push(`event ${line} is not a valid event: ${reason}`),
     now: () => 0,
@@ -54,6 +55,11 @@ function compare(expected: ExpectedDetection, got: Detection[]): string[] {
     }
   }
   return [...new Set(failures)];
+}
+
+function timeOf(e: Record<string, unknown>): number {
+  const t = Date.parse(String(e['time']));
+  return Number.isNaN(t) ? 0 : t;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
