@@ -30,3 +30,4 @@ export type {
 export { MemoryStore, type MemoryStoreOptions } from './memory/store.js';
 export { robustStats } from './baseline.js';
 export { slotSizeFor, slotOf } from './slots.js';
+export { RedisStore, type RedisStoreOptions } from './redis/store.js';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateStore, StoreOp, StoreResult, WindowSpec } from '../../src/state/index.js';
+import { robustStats, type StateStore, type StoreOp, type StoreResult, type WindowSpec } from '../../src/state/index.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 const S = 1000;
@@ -61,7 +61,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const whole = await one({ type: 'window', key: key('w4'), spec: win, inputs });
       const parts: StoreResult[] = [];
       for (let i = 0; i < inputs.length; i += 7) parts.push(...(await store.apply([{ type: 'window', key: key('w5'), spec: win, inputs: inputs.slice(i, i + 7) }])));
-      expect(parts.flatMap((p) => p.observations)).toEqual(whole.observations);
+      expect(parts.flatMap((p): unknown[] => p.observations)).toEqual(whole.observations);
     });
 
     it('learns a baseline from per-bucket peaks, excluding the current bucket', async () => {
@@ -185,6 +185,82 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const id = (n: number) => `${run}-ev${n}`;
       expect(await store.markSeen([{ id: id(1), timeMs: T0 }, { id: id(2), timeMs: T0 }, { id: id(1), timeMs: T0 }], H)).toEqual([false, false, true]);
       expect(await store.markSeen([{ id: id(2), timeMs: T0 + M }, { id: id(3), timeMs: T0 + M }], H)).toEqual([true, false]);
+    });
+
+    it('adds fractional volumes exactly as JavaScript does', async () => {
+      const r = await one({ type: 'window', key: key('f1'), spec: win, inputs: [w('a', T0, 0.1), w('b', T0 + S, 0.2), w('c', T0 + 2 * S, 1e-7)] });
+      expect(r.observations.map((o) => o.sums.bytes)).toEqual([0.1, 0.1 + 0.2, 0.1 + 0.2 + 1e-7]);
+    });
+
+    it('computes median and MAD exactly as simple-statistics does', async () => {
+      const spec: WindowSpec = { windowMs: M, slotMs: S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 10 * H } };
+      // Peaks 0.1 and 0.7: simple-statistics' median is 0.4, where (0.1 + 0.7) / 2 would be 0.39999999999999997.
+      const peaks = [0.1, 0.7, 1234.5678, 0.3];
+      const inputs = peaks.map((b, h) => w(`h${h}`, T0 + h * H, b));
+      inputs.push(w('probe', T0 + 4 * H, 0));
+      const r = await one({ type: 'window', key: key('b3'), spec, inputs });
+      const two = robustStats([0.1, 0.7]);
+      expect(r.observations[2]!.baseline).toMatchObject({ median: two.median, mad: two.mad, max: 0.7, samples: 2 });
+      expect(r.observations[2]!.baseline!.median).toBe(0.4);
+      const all = robustStats(peaks);
+      expect(r.observations[4]!.baseline).toMatchObject({ median: all.median, mad: all.mad, max: 1234.5678, samples: 4 });
+    });
+
+    it('lets an out-of-order event raise the peak of its own, earlier bucket', async () => {
+      const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'count', bucketMs: H, historyMs: 10 * H } };
+      const k = key('b4');
+      await one({ type: 'window', key: k, spec, inputs: [w('a', T0 + 50 * M, 1), w('b', T0 + 62 * M, 1)] });
+      // Late by 10 and 9 minutes: within the lateness, so they count in bucket 0 next to a.
+      const r = await one({ type: 'window', key: k, spec, inputs: [w('late1', T0 + 52 * M, 1), w('late2', T0 + 53 * M, 1), w('d', T0 + 2 * H + M, 1)] });
+      expect(r.observations.map((o) => o.sums.count)).toEqual([2, 3, 1]);
+      // Bucket 0's peak is now 3 (a, late1, late2 within 5 minutes); bucket 1's is 1 (b alone).
+      expect(r.observations[2]!.baseline).toMatchObject({ median: 2, max: 3, samples: 2 });
+    });
+
+    it('reports redeliveries as duplicates in every op type, changing nothing', async () => {
+      const twice = async <T extends StoreOp>(make: (name: string) => T) => {
+        const once = make('once');
+        const redelivered = make('again');
+        const head = { ...redelivered, inputs: redelivered.inputs.slice(0, -1) } as T;
+        await one(head);
+        const a = await one(once);
+        const b = await one(redelivered);
+        expect(b.observations.map((o) => o.duplicate)).toEqual([...head.inputs.map(() => true), false]);
+        expect(b.observations.at(-1)).toEqual(a.observations.at(-1));
+      };
+      await twice((n) => ({ type: 'window', key: key(`dw-${n}`), spec: win, inputs: [w('a', T0, 5), w('b', T0 + S, 7), w('c', T0 + 2 * S, 1)] }));
+      await twice((n) => ({ type: 'profile', key: key(`dp-${n}`), spec: { historyMs: D }, inputs: [{ id: 'a', timeMs: T0, hourOfWeek: 10 }, { id: 'b', timeMs: T0 + H, hourOfWeek: 11 }, { id: 'c', timeMs: T0 + 2 * H, hourOfWeek: 12 }] }));
+      await twice((n) => ({ type: 'seen', key: key(`ds-${n}`), spec: { historyMs: D }, inputs: [{ id: 'a', timeMs: T0, value: 'DE' }, { id: 'b', timeMs: T0 + H, value: 'FR' }, { id: 'c', timeMs: T0 + 2 * H, value: 'DE' }] }));
+      await twice((n) => ({ type: 'travel', key: key(`dt-${n}`), spec: { retainMs: D }, inputs: [{ id: 'a', timeMs: T0, lat: 1, lon: 2 }, { id: 'b', timeMs: T0 + H, lat: 3, lon: 4, country: 'FR' }, { id: 'c', timeMs: T0 + 2 * H, lat: 5, lon: 6 }] }));
+      await twice((n) => ({ type: 'signal', key: key(`dg-${n}`), spec: { withinMs: H }, inputs: [{ id: 'a/x', timeMs: T0, rule: 'x', eventId: 'a' }, { id: 'b/y', timeMs: T0 + M, rule: 'y', eventId: 'b' }, { id: 'c/x', timeMs: T0 + 2 * M, rule: 'x', eventId: 'c' }] }));
+      await twice((n) => ({ type: 'cooldown', key: key(`dc-${n}`), spec: { cooldownMs: 10 * M }, inputs: [{ id: 'a', timeMs: T0 }, { id: 'b', timeMs: T0 + M }, { id: 'c', timeMs: T0 + 11 * M }] }));
+    });
+
+    it('keeps a position exactly retainMs old, and forgets it one millisecond later', async () => {
+      const spec = { retainMs: H };
+      const r = await one({
+        type: 'travel', key: key('t2'), spec,
+        inputs: [{ id: 'a', timeMs: T0, lat: -0.5, lon: 179.99999999999997, country: '' }, { id: 'b', timeMs: T0 + H, lat: 0, lon: 0 }],
+      });
+      expect(r.observations[1]!.previous).toEqual({ id: 'a', timeMs: T0, lat: -0.5, lon: 179.99999999999997, country: '' });
+      const later = await one({ type: 'travel', key: key('t3'), spec, inputs: [{ id: 'a', timeMs: T0, lat: 1, lon: 1 }, { id: 'b', timeMs: T0 + H + 1, lat: 0, lon: 0 }] });
+      expect(later.observations[1]!.previous).toBeUndefined();
+    });
+
+    it('lets a detection one full cooldown before the last one through', async () => {
+      const r = await one({ type: 'cooldown', key: key('cd2'), spec: { cooldownMs: 10 * M }, inputs: [{ id: 'a', timeMs: T0 + 10 * M }, { id: 'b', timeMs: T0 + M }, { id: 'c', timeMs: T0 }] });
+      expect(r.observations.map((o) => [o.fire, o.suppressed])).toEqual([[true, 0], [false, 0], [true, 1]]);
+    });
+
+    it('keeps a key idle for exactly its retention, and starts it afresh one millisecond later', async () => {
+      const spec = { withinMs: 30 * M };
+      const sig = (id: string, t: number) => ({ id, timeMs: t, rule: 'x', eventId: id });
+      const k = key('idle2');
+      await one({ type: 'signal', key: k, spec, inputs: [sig('a', T0)] });
+      const kept = await one({ type: 'signal', key: k, spec, inputs: [sig('a', T0 + 30 * M)] });
+      expect(kept.observations[0]!.duplicate).toBe(true);
+      const afresh = await one({ type: 'signal', key: k, spec, inputs: [sig('a', T0 + 60 * M + 1)] });
+      expect(afresh.observations[0]).toEqual({ duplicate: false, latest: { x: { timeMs: T0 + 60 * M + 1, eventId: 'a' } } });
     });
 
     it('starts a key afresh once it has been idle past its retention', async () => {

@@ -1,0 +1,35 @@
+/*
+ * Redis key layout of the state store. Every key of one group shares a hash tag, so a script that
+ * touches several keys of one state runs unchanged on Redis Cluster (docs/state.md has the table).
+ */
+import type { StateKey, StoreOp } from '../types.js';
+
+/** Parts of one state key's data; which parts an op type uses is fixed by its script. */
+export type KeyPart = 'st' | 'slots' | 'peaks' | 'ids' | 'ido' | 'days' | 'vals' | 'latest' | 'decided';
+
+/**
+ * The hash tag of a group: its text in base64url, which never contains `}` or `{`. An empty group
+ * gets `-`, which no base64url text equals, because an empty tag `{}` would not tag at all.
+ */
+export function groupTag(group: string): string {
+  return group === '' ? '-' : Buffer.from(group, 'utf8').toString('base64url');
+}
+
+/**
+ * `<prefix>:{<group tag>}:<op type>:<part>:<rule>`. The rule comes last so that no rule id, whatever
+ * its characters, can make one state's key equal another's.
+ */
+export function stateKey(prefix: string, type: StoreOp['type'], part: KeyPart, key: StateKey): string {
+  return `${prefix}:{${groupTag(key.group)}}:${type}:${part}:${key.rule}`;
+}
+
+/** Stream-level dedup marker of one event id, per horizon as the memory store keeps one set per horizon. */
+export function eventKey(prefix: string, horizonMs: number, id: string): string {
+  return `${prefix}:event:${horizonMs}:${id}`;
+}
+
+/** Prefixes may not carry braces: the group's tag must be the first `{...}` of every key. */
+export function checkPrefix(prefix: string): string {
+  if (prefix === '' || /[{}]/.test(prefix)) throw new TypeError(`Redis key prefix "${prefix}" must be non-empty and free of { and }`);
+  return prefix;
+}

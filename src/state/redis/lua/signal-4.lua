@@ -1,0 +1,61 @@
+--[[
+signal-4.lua: signals feeding one composite rule for one subject: the latest signal of each input
+rule, so the composite can ask which of its inputs fired within its span. Mirrors
+src/state/memory/signal.ts.
+KEYS[1] state hash: last, idmax
+KEYS[2] latest hash: signalling rule -> "timeMs|eventId"
+KEYS[3] ids hash: input id -> event time (dedup memory)
+KEYS[4] ids list: input ids in arrival order
+ARGV: dedupHorizonMs, retainMs, ttlMs, withinMs, then 4 per input: id, timeMs, rule, eventId
+Returns a flat array of strings, per input: duplicate ('1'/'0'), the number n of rules within
+withinMs, then n triples: rule, timeMs, eventId.
+]]
+local horizon = tonumber(ARGV[1])
+local retain = tonumber(ARGV[2])
+local ttl = ARGV[3]
+local within_ms = tonumber(ARGV[4])
+local FIRST, STRIDE = 5, 4
+
+local latest_key, ids_key, order_key = KEYS[2], KEYS[3], KEYS[4]
+local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
+local last = s.v.last or -math.huge
+
+local latest = {}
+local flat = redis.call('HGETALL', latest_key)
+for i = 1, #flat, 2 do
+  local time, event_id = string.match(flat[i + 1], '^([^|]*)|(.*)$')
+  latest[flat[i]] = { t = tonumber(time), time = time, event_id = event_id }
+end
+
+local out = {}
+for i = FIRST, #ARGV, STRIDE do
+  local t = tonumber(ARGV[i + 1])
+  local rule = ARGV[i + 2]
+  local fresh = ids_add(s, ids_key, order_key, ARGV[i], t, horizon)
+  if fresh then
+    local prev = latest[rule]
+    if prev == nil or t >= prev.t then
+      latest[rule] = { t = t, time = ARGV[i + 1], event_id = ARGV[i + 3] }
+      redis.call('HSET', latest_key, rule, ARGV[i + 1] .. '|' .. ARGV[i + 3])
+    end
+    if t > last then last = t end
+  end
+  out[#out + 1] = flag(not fresh)
+  local count_at = #out + 1
+  out[count_at] = '0'
+  local count = 0
+  for r, x in pairs(latest) do
+    if math.abs(t - x.t) <= within_ms then
+      count = count + 1
+      out[#out + 1] = r
+      out[#out + 1] = x.time
+      out[#out + 1] = x.event_id
+    end
+  end
+  out[count_at] = num(count)
+end
+
+state_set(s, 'last', last)
+state_save(s)
+expire_all(KEYS, ttl)
+return out

@@ -1,0 +1,250 @@
+/*
+ * The Redis state store behind `guardrail run`: same observations as the memory store for the same
+ * inputs, with each operation applied atomically by one Lua script call and a batch's calls sent in
+ * one pipeline (one round trip per batch, one script call per state key).
+ *
+ * Key layout (docs/state.md has the details), all parts of one state under the group's hash tag:
+ *   <prefix>:{<base64url(group)>}:<op type>:<part>:<rule>
+ *     part st      hash   scalar state (last/first seen, running sums, ...)
+ *     part ids     hash   input id -> event time, the per-key dedup memory
+ *     part ido     list   input ids in arrival order, forgotten from the front
+ *     window:  slots (slot -> "count,bytes,records"), peaks (bucket -> peak)
+ *     profile: days (UTC day -> counts per hour of week)    seen:   vals (value -> last use)
+ *     signal:  latest (rule -> "timeMs|eventId")            cooldown: decided (id -> decision), ido
+ *   <prefix>:event:<horizonMs>:<event id>   string, stream-level dedup (markSeen), PX horizonMs
+ * Each state key's parts expire (PEXPIRE, wall clock) after its retention plus ttlMarginMs; event
+ * time decides the rest, exactly as in the memory store.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Redis, RedisOptions } from 'ioredis';
+import { StoreUnavailableError } from '../../errors/index.js';
+import type { StateStore, StoreOp, StoreResult } from '../types.js';
+import { createClient, describeClient } from './client.js';
+import { decodeReply } from './decode.js';
+import { encodeOp, type EncodeContext, type ScriptCall } from './encode.js';
+import { toStoreError } from './errors.js';
+import { checkPrefix, eventKey } from './keys.js';
+import { defineScripts, loadScripts } from './scripts.js';
+
+export interface RedisStoreOptions {
+  /** redis://[user:password@]host:port[/db], or rediss:// for TLS. Default redis://127.0.0.1:6379. */
+  url?: string;
+  /** An ioredis client to use instead of creating one; its owner configures and closes it. */
+  client?: Redis;
+  /** First part of every key. Default 'gr'. No braces. */
+  prefix?: string;
+  /** Redis ACL user and password, when not in the URL. */
+  username?: string;
+  password?: string;
+  /** TLS options for the created client; rediss:// turns TLS on as well. */
+  tls?: RedisOptions['tls'];
+  /** How long an input id applied to a key is remembered for dedup, in event time. Default 1h. */
+  dedupHorizonMs?: number;
+  /** Out-of-order slack kept beyond a window. Default 10m. */
+  latenessMs?: number;
+  /** A command (a whole batch's pipeline) not answered in this time fails with StoreTimeoutError. Default 1000. */
+  commandTimeoutMs?: number;
+  /** How long the first use waits for the initial connection. Default 5000. */
+  connectTimeoutMs?: number;
+  /** Ceiling of the reconnect backoff. Default 2000. */
+  maxBackoffMs?: number;
+  /** Wall-clock TTL of a key beyond its event-time retention, for lag and clock skew. Default 1h. */
+  ttlMarginMs?: number;
+  /** Called when the store goes up or down (for guardrail_store_up). */
+  onUpChange?: (up: boolean) => void;
+  /** Called after each round trip with its duration (for guardrail_store_duration_seconds{op}). */
+  onDuration?: (op: 'apply' | 'mark_seen', seconds: number) => void;
+}
+
+type Pipeline = ReturnType<Redis['pipeline']>;
+type ScriptCommand = (...args: string[]) => unknown;
+
+export class RedisStore implements StateStore {
+  private readonly client: Redis;
+  private readonly ownsClient: boolean;
+  private readonly ctx: EncodeContext;
+  private readonly where: string;
+  private readonly commandTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly onUpChange: ((up: boolean) => void) | undefined;
+  private readonly onDuration: RedisStoreOptions['onDuration'];
+  private up = false;
+  private everUp = false;
+  private lastError: Error | undefined;
+  private trips = 0;
+  private commands = 0;
+  private readonly listeners: [string, (...args: unknown[]) => void][];
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 1000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.ctx = {
+      prefix: checkPrefix(options.prefix ?? 'gr'),
+      dedupHorizonMs: options.dedupHorizonMs ?? 3_600_000,
+      latenessMs: options.latenessMs ?? 600_000,
+      ttlMarginMs: options.ttlMarginMs ?? 3_600_000,
+    };
+    this.onUpChange = options.onUpChange;
+    this.onDuration = options.onDuration;
+    this.ownsClient = options.client === undefined;
+    this.client =
+      options.client ??
+      createClient({
+        url: options.url ?? 'redis://127.0.0.1:6379',
+        username: options.username,
+        password: options.password,
+        tls: options.tls,
+        commandTimeoutMs: this.commandTimeoutMs,
+        connectTimeoutMs: this.connectTimeoutMs,
+        maxBackoffMs: options.maxBackoffMs ?? 2000,
+      });
+    this.where = describeClient(this.client);
+    defineScripts(this.client, loadScripts());
+    this.listeners = [
+      ['ready', () => {
+        this.lastError = undefined;
+        this.setUp(true);
+      }],
+      ['close', () => {
+        // A killed server closes the socket without an error event; say so instead of nothing.
+        if (this.up) this.lastError = new Error('connection closed');
+        this.setUp(false);
+      }],
+      ['end', () => this.setUp(false)],
+      // Without a listener ioredis prints every connection error; the store reports them typed instead.
+      ['error', (err: unknown) => (this.lastError = err instanceof Error ? err : new Error(String(err)))],
+    ];
+    for (const [event, listener] of this.listeners) this.client.on(event, listener);
+    if (this.client.status === 'ready') this.setUp(true);
+  }
+
+  /** Whether the connection is ready to take commands now. */
+  isUp(): boolean {
+    return this.up;
+  }
+
+  /** Pipelines sent (each one round trip), for round trips per event. Script loads are not counted. */
+  get roundTrips(): number {
+    return this.trips;
+  }
+
+  /** Commands sent inside those pipelines: one per operation in apply, one per id in markSeen. */
+  get commandsSent(): number {
+    return this.commands;
+  }
+
+  /** Waits for the connection to be ready; StoreUnavailableError when it is not within connectTimeoutMs. */
+  async ready(): Promise<void> {
+    if (this.up) return;
+    if (this.client.status === 'wait') this.client.connect().catch(() => undefined);
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        this.client.off('end', onEnd);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = () => done();
+      const onEnd = () => done(new StoreUnavailableError(`Redis state store at ${this.where} is closed`, { cause: this.lastError ?? new Error('connection ended') }));
+      const timer = setTimeout(
+        () => done(new StoreUnavailableError(`Redis state store at ${this.where} is unavailable: not connected within ${this.connectTimeoutMs} ms`, { cause: this.lastError ?? new Error('not connected') })),
+        this.connectTimeoutMs,
+      );
+      this.client.on('ready', onReady);
+      this.client.on('end', onEnd);
+    });
+  }
+
+  async apply(ops: readonly StoreOp[]): Promise<StoreResult[]> {
+    const results: (StoreResult | undefined)[] = new Array(ops.length);
+    const calls: { index: number; call: ScriptCall }[] = [];
+    ops.forEach((op, index) => {
+      // An op without inputs observes nothing and changes nothing a later op could see.
+      if (op.inputs.length === 0) results[index] = { type: op.type, observations: [] } as StoreResult;
+      else calls.push({ index, call: encodeOp(op, this.ctx) });
+    });
+    if (calls.length > 0) {
+      const replies = await this.roundTrip('apply', calls.length, (p) => {
+        const commands = p as unknown as Record<string, ScriptCommand>;
+        for (const { call } of calls) commands[call.command]!(...call.keys, ...call.args);
+      });
+      calls.forEach(({ index }, i) => (results[index] = decodeReply(ops[index]!, replies[i] as string[])));
+    }
+    return results as StoreResult[];
+  }
+
+  /**
+   * SET NX PX per id: the horizon here is wall-clock time from the first sighting (the memory store
+   * counts it in event time); redeliveries come within minutes of the first delivery either way.
+   */
+  async markSeen(events: readonly { id: string; timeMs: number }[], horizonMs: number): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const px = Math.max(1, Math.ceil(horizonMs));
+    const replies = await this.roundTrip('mark_seen', events.length, (p) => {
+      for (const e of events) p.set(eventKey(this.ctx.prefix, horizonMs, e.id), String(e.timeMs), 'PX', px, 'NX');
+    });
+    return replies.map((r) => r === null);
+  }
+
+  async close(): Promise<void> {
+    this.setUp(false);
+    if (!this.ownsClient) {
+      for (const [event, listener] of this.listeners) this.client.off(event, listener);
+      return;
+    }
+    // The store's own client keeps its listeners: a late socket error must not surface as unhandled.
+    if (this.client.status === 'ready') {
+      try {
+        await this.client.quit();
+        return;
+      } catch {
+        // fall through to a hard disconnect
+      }
+    }
+    this.client.disconnect();
+  }
+
+  /** One pipeline: typed errors for outages, a deadline for the whole, the duration reported. */
+  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline) => void): Promise<unknown[]> {
+    if (!this.up) {
+      if (this.everUp) {
+        const cause = this.lastError ?? new Error(`connection ${this.client.status}`);
+        throw new StoreUnavailableError(`Redis state store at ${this.where} is unavailable: ${cause.message}`, { cause });
+      }
+      await this.ready();
+    }
+    const pipeline = this.client.pipeline();
+    fill(pipeline);
+    this.trips += 1;
+    this.commands += commands;
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // ioredis times out each command, but an injected client may not be set up to: keep a deadline here too.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('Command timed out')), this.commandTimeoutMs);
+      });
+      const exec = pipeline.exec();
+      // Past the deadline nobody awaits the pipeline any more; its late failure is not news.
+      void exec.catch(() => undefined);
+      const settled = (await Promise.race([exec, deadline])) ?? [];
+      return settled.map(([err, value]) => {
+        if (err) throw err;
+        return value;
+      });
+    } catch (err) {
+      throw toStoreError(err, this.where);
+    } finally {
+      clearTimeout(timer);
+      this.onDuration?.(op, (performance.now() - started) / 1000);
+    }
+  }
+
+  private setUp(up: boolean): void {
+    if (up) this.everUp = true;
+    if (up === this.up) return;
+    this.up = up;
+    this.onUpChange?.(up);
+  }
+}

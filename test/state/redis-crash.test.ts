@@ -1,0 +1,88 @@
+/*
+ * A batch cut short by a crash and applied again by a new client leaves the same state as one
+ * application: each script call is atomic and every input id is applied once per key.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { MemoryStore, RedisStore, type StateStore, type StoreOp } from '../../src/state/index.js';
+import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
+
+const prefix = testPrefix();
+afterAll(async () => {
+  for (const part of ['a', 'b', 'c']) await deleteKeys(`${prefix}-${part}`);
+});
+
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+const T0 = Date.parse('2026-11-02T10:00:00Z');
+
+function batch(from: number): StoreOp[] {
+  const ops: StoreOp[] = [];
+  for (let g = 0; g < 4; g++) {
+    const key = (rule: string) => ({ rule, group: `["agent-${g}"]` });
+    const times = Array.from({ length: 10 }, (_, i) => ({ id: `e${from + i}`, timeMs: T0 + (from + i) * 7 * S }));
+    ops.push({ type: 'window', key: key('w'), spec: { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: 10 * M, historyMs: 2 * H } }, inputs: times.map((x, i) => ({ ...x, bytes: 100 * (i + g), records: i })) });
+    ops.push({ type: 'profile', key: key('p'), spec: { historyMs: 24 * H }, inputs: times.map((x) => ({ ...x, hourOfWeek: 34 })) });
+    ops.push({ type: 'seen', key: key('s'), spec: { historyMs: 24 * H }, inputs: times.map((x, i) => ({ ...x, value: ['DE', 'FR', 'US'][i % 3]! })) });
+    ops.push({ type: 'travel', key: key('t'), spec: { retainMs: H }, inputs: times.map((x, i) => ({ ...x, lat: i, lon: -i })) });
+    ops.push({ type: 'signal', key: key('g'), spec: { withinMs: 30 * M }, inputs: times.map((x, i) => ({ ...x, id: `${x.id}/r${i % 2}`, rule: `r${i % 2}`, eventId: x.id })) });
+    ops.push({ type: 'cooldown', key: key('c'), spec: { cooldownMs: 30 * S }, inputs: times });
+  }
+  return ops;
+}
+
+/** What the next batch observes: the state every key was left in. */
+async function probe(store: StateStore): Promise<unknown> {
+  return store.apply(batch(100));
+}
+
+describe('redis store after a crash mid-batch', () => {
+  it('re-applying a whole batch after a prefix of it was applied gives the state of one application', async () => {
+    const whole = batch(0);
+    const crashed = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-a` });
+    // The first client got half the ops through, and half of the inputs of the next op.
+    const half = Math.floor(whole.length / 2);
+    const cut = { ...whole[half]!, inputs: whole[half]!.inputs.slice(0, 5) } as StoreOp;
+    await crashed.apply([...whole.slice(0, half), cut]);
+    await crashed.close();
+    const retried = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-a` });
+    const once = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-b` });
+    const memory = new MemoryStore();
+    try {
+      await retried.apply(whole);
+      await once.apply(whole);
+      await memory.apply(whole);
+      const expected = await probe(memory);
+      expect(await probe(once)).toEqual(expected);
+      expect(await probe(retried)).toEqual(expected);
+    } finally {
+      await retried.close();
+      await once.close();
+    }
+  });
+
+  it('re-applying a batch whose client was destroyed mid-flight gives the state of one application', async () => {
+    const whole = batch(0);
+    const client = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
+    await new Promise((resolve) => client.once('ready', resolve));
+    const crashed = new RedisStore({ client, prefix: `${prefix}-c` });
+    // Either outcome is possible, depending on how far the pipeline got; the state must not care.
+    const inFlight = crashed.apply(whole).then(
+      () => 'applied',
+      () => 'failed',
+    );
+    client.disconnect();
+    await inFlight;
+    await crashed.close();
+    const retried = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-c` });
+    const memory = new MemoryStore();
+    try {
+      await retried.apply(whole);
+      await memory.apply(whole);
+      expect(await probe(retried)).toEqual(await probe(memory));
+    } finally {
+      await retried.close();
+    }
+  });
+});

@@ -1,0 +1,134 @@
+/*
+ * Outages of the Redis store against a redis-server of the test's own: typed errors while Redis is
+ * down, stopped or gone mid-batch; up/down reported; automatic recovery, also after its scripts are lost.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { StoreTimeoutError, StoreUnavailableError } from '../../src/errors/index.js';
+import { RedisStore, type StoreOp } from '../../src/state/index.js';
+import { freePort, OwnRedis, testPrefix } from './redis-helpers.js';
+
+const T0 = Date.parse('2026-11-02T10:00:00Z');
+const prefix = testPrefix();
+
+const windowOp = (id: string, group = 'g'): StoreOp => ({
+  type: 'window', key: { rule: 'r', group }, spec: { windowMs: 60_000, slotMs: 1000 }, inputs: [{ id, timeMs: T0, bytes: 10, records: 1 }],
+});
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the store to fail');
+}
+
+describe('redis store outages', () => {
+  let server: OwnRedis;
+  beforeAll(async () => {
+    server = new OwnRedis(await freePort());
+    await server.start();
+  });
+  afterAll(async () => {
+    try {
+      process.kill(server.pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+    await server.kill();
+  });
+
+  it('reports down with StoreUnavailableError while Redis is gone, then recovers by itself', async () => {
+    const changes: boolean[] = [];
+    const store = new RedisStore({ url: server.url, prefix, maxBackoffMs: 100, onUpChange: (up) => changes.push(up) });
+    try {
+      await store.ready();
+      expect((await store.apply([windowOp('a')]))[0]!.observations).toHaveLength(1);
+      await server.kill();
+      await until(() => !store.isUp());
+      const err = await failure(store.apply([windowOp('b')]));
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect((err as StoreUnavailableError).code).toBe('GR_ERR_STORE_UNAVAILABLE');
+      expect(err.cause).toBeInstanceOf(Error);
+      expect(await failure(store.markSeen([{ id: 'x', timeMs: T0 }], 60_000))).toBeInstanceOf(StoreUnavailableError);
+      await server.start();
+      await until(() => store.isUp());
+      const after = await store.apply([windowOp('c')]);
+      // The restarted server kept nothing (no persistence): c is alone in its window.
+      expect(after[0]).toMatchObject({ type: 'window', observations: [{ duplicate: false, sums: { count: 1, bytes: 10, records: 1 } }] });
+      expect(changes).toEqual([true, false, true]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails a batch with StoreTimeoutError when Redis stops answering, and works once it answers again', async () => {
+    const store = new RedisStore({ url: server.url, prefix, commandTimeoutMs: 300 });
+    try {
+      await store.ready();
+      process.kill(server.pid, 'SIGSTOP');
+      const err = await failure(store.apply([windowOp('t1', 'timeout')]));
+      process.kill(server.pid, 'SIGCONT');
+      expect(err).toBeInstanceOf(StoreTimeoutError);
+      expect((err as StoreTimeoutError).code).toBe('GR_ERR_STORE_TIMEOUT');
+      expect(err.cause).toBeInstanceOf(Error);
+      // The stalled batch may have been applied once Redis resumed; applying it again changes nothing.
+      const again = await store.apply([windowOp('t1', 'timeout'), windowOp('t2', 'timeout')]);
+      expect(again.map((r) => r.observations[0])).toMatchObject([{ sums: { count: 1 } }, { duplicate: false, sums: { count: 2 } }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails a batch in flight when the connection drops, instead of hanging or resending it', async () => {
+    const store = new RedisStore({ url: server.url, prefix, commandTimeoutMs: 60_000, maxBackoffMs: 100 });
+    try {
+      await store.ready();
+      process.kill(server.pid, 'SIGSTOP');
+      const pending = failure(store.apply([windowOp('f1', 'flight')]));
+      await server.kill();
+      expect(await pending).toBeInstanceOf(StoreUnavailableError);
+      await server.start();
+      await until(() => store.isUp());
+      expect((await store.apply([windowOp('f2', 'flight')]))[0]!.observations[0]).toMatchObject({ duplicate: false, sums: { count: 1 } });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reloads its scripts when Redis has lost them (NOSCRIPT)', async () => {
+    const store = new RedisStore({ url: server.url, prefix });
+    const admin = new Redis(server.url);
+    try {
+      await store.ready();
+      await store.apply([windowOp('n1', 'noscript')]);
+      await admin.script('FLUSH');
+      await admin.config('RESETSTAT');
+      const r = await store.apply([windowOp('n2', 'noscript')]);
+      expect(r[0]!.observations[0]).toMatchObject({ duplicate: false, sums: { count: 2 } });
+      // The call really went by SHA, was refused, and was sent again with its source.
+      expect(await admin.info('errorstats')).toMatch(/errorstat_NOSCRIPT:count=1\b/);
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+
+  it('fails the first use with StoreUnavailableError when Redis cannot be reached at all', async () => {
+    const nobody = await freePort();
+    const store = new RedisStore({ url: `redis://:secret-pw@127.0.0.1:${nobody}`, prefix, connectTimeoutMs: 300, maxBackoffMs: 50 });
+    try {
+      const err = await failure(store.apply([windowOp('u1')]));
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect(err.message).not.toContain('secret-pw');
+      expect(store.isUp()).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,94 @@
+/*
+ * The Redis store against the conformance suite (same semantics as the memory store), plus what is
+ * Redis's own: one round trip per batch, the key layout with hash tags, and TTLs on every key.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { RedisStore, type StoreOp } from '../../src/state/index.js';
+import { describeStoreConformance } from './conformance.js';
+import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
+
+const prefix = testPrefix();
+afterAll(async () => {
+  await deleteKeys(prefix);
+});
+
+describeStoreConformance('redis', () => new RedisStore({ url: REDIS_URL, prefix }));
+
+const T0 = Date.parse('2026-11-02T10:00:00Z');
+
+describe('redis store', () => {
+  const ops = (run: string): StoreOp[] => [
+    { type: 'window', key: { rule: `w-${run}`, group: '["agent-1"]' }, spec: { windowMs: 60_000, slotMs: 1000, baseline: { metric: 'bytes', bucketMs: 3_600_000, historyMs: 86_400_000 } }, inputs: [{ id: 'e1', timeMs: T0, bytes: 1, records: 0 }, { id: 'e2', timeMs: T0 + 1, bytes: 2, records: 0 }] },
+    { type: 'profile', key: { rule: `p-${run}`, group: '["agent-1"]' }, spec: { historyMs: 86_400_000 }, inputs: [{ id: 'e1', timeMs: T0, hourOfWeek: 10 }] },
+    { type: 'seen', key: { rule: `s-${run}`, group: '["agent-2"]' }, spec: { historyMs: 86_400_000 }, inputs: [{ id: 'e1', timeMs: T0, value: 'DE' }] },
+    { type: 'travel', key: { rule: `t-${run}`, group: '["agent-2"]' }, spec: { retainMs: 86_400_000 }, inputs: [{ id: 'e1', timeMs: T0, lat: 1, lon: 2 }] },
+    { type: 'signal', key: { rule: `g-${run}`, group: '' }, spec: { withinMs: 60_000 }, inputs: [{ id: 'e1/x', timeMs: T0, rule: 'x', eventId: 'e1' }] },
+    { type: 'cooldown', key: { rule: `c-${run}`, group: '["a}{b"]' }, spec: { cooldownMs: 60_000 }, inputs: [{ id: 'd1', timeMs: T0 }] },
+  ];
+
+  it('sends a whole batch, every op type, as one round trip of one script call per key', async () => {
+    const store = new RedisStore({ url: REDIS_URL, prefix });
+    try {
+      const results = await store.apply(ops('rt'));
+      expect(results.map((r) => r.type)).toEqual(['window', 'profile', 'seen', 'travel', 'signal', 'cooldown']);
+      expect(store.roundTrips).toBe(1);
+      expect(store.commandsSent).toBe(6);
+      await store.markSeen([{ id: 'rt-1', timeMs: T0 }, { id: 'rt-2', timeMs: T0 }], 60_000);
+      expect(store.roundTrips).toBe(2);
+      expect(store.commandsSent).toBe(8);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps every key of a state under its group hash tag, each with a TTL', async () => {
+    const own = `${prefix}-layout`;
+    const store = new RedisStore({ url: REDIS_URL, prefix: own });
+    const admin = new Redis(REDIS_URL);
+    try {
+      await store.apply(ops('layout'));
+      const keys = (await admin.keys(`${own}:*`)).sort();
+      const tags = new Set(['["agent-1"]', '["agent-2"]', '', '["a}{b"]'].map((g) => (g === '' ? '-' : Buffer.from(g).toString('base64url'))));
+      expect(keys.length).toBeGreaterThan(6);
+      for (const key of keys) {
+        const tag = /^[^{}]*\{([^{}]+)\}/.exec(key)?.[1];
+        expect(tags.has(tag ?? ''), key).toBe(true);
+        expect(await admin.pttl(key), key).toBeGreaterThan(0);
+      }
+      expect(keys).toContain(`${own}:{WyJhZ2VudC0xIl0}:window:st:w-layout`);
+      expect(keys).toContain(`${own}:{-}:signal:latest:g-layout`);
+    } finally {
+      admin.disconnect();
+      await store.close();
+      await deleteKeys(own);
+    }
+  });
+
+  it('reports each round trip to onDuration, by op', async () => {
+    const seen: string[] = [];
+    const store = new RedisStore({ url: REDIS_URL, prefix, onDuration: (op, s) => seen.push(`${op}:${s >= 0}`) });
+    try {
+      await store.apply(ops('dur'));
+      await store.markSeen([{ id: 'dur-1', timeMs: T0 }], 60_000);
+      expect(seen).toEqual(['apply:true', 'mark_seen:true']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers an op without inputs without asking Redis', async () => {
+    const store = new RedisStore({ url: REDIS_URL, prefix });
+    try {
+      const r = await store.apply([{ type: 'seen', key: { rule: 'empty', group: 'g' }, spec: { historyMs: 1000 }, inputs: [] }]);
+      expect(r).toEqual([{ type: 'seen', observations: [] }]);
+      expect(store.roundTrips).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a key prefix with braces, which would break the hash tags', () => {
+    expect(() => new RedisStore({ url: REDIS_URL, prefix: 'gr{x}' })).toThrow(TypeError);
+  });
+});
