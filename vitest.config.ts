@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup/services.ts'],
+    globalSetup: ['test/setup/services.ts', 'test/setup/kafka.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
