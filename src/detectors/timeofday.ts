@@ -26,11 +26,12 @@ export function evaluateTimeOfDay(
   local: LocalTime,
   profile: ProfileObservation | undefined,
 ): Hit | undefined {
-  const at = `${formatLocal(local)} ${zone}`;
+  // The common case, allowed activity, builds no text: the hot path formats only what fires.
   const learned = rule.learned;
   if (learned && profile && profile.total >= learned.minEvents) {
     const share = profile.nearHour / profile.total;
     if (share >= learned.rareBelow) return undefined;
+    const at = `${formatLocal(local)} ${zone}`;
     return {
       reason: `activity at ${at} is rare for this subject (${round(share * 100, 2)}% of ${profile.total} events in its profile are within an hour of this time)`,
       evidence: { localTime: formatLocal(local), timezone: zone, profile: { events: profile.total, nearHour: profile.nearHour, share: round(share, 4), rareBelow: learned.rareBelow } },
@@ -38,6 +39,7 @@ export function evaluateTimeOfDay(
     };
   }
   if (!rule.allow || isAllowed(rule.allow, local)) return undefined;
+  const at = `${formatLocal(local)} ${zone}`;
   return {
     reason: `activity at ${at} is outside the allowed hours${profile ? ` (profile not yet trusted: ${profile.total} events)` : ''}`,
     evidence: { localTime: formatLocal(local), timezone: zone, allowed: false, ...(profile ? { profile: { events: profile.total } } : {}) },

@@ -36,12 +36,20 @@ export function robustScore(observed: number, median: number, mad: number): numb
   return (observed - median) / spread;
 }
 
+const METRICS: readonly Metric[] = ['count', 'bytes', 'records'];
+
+function overCeiling(rule: WindowRule, sums: Sums): boolean {
+  const t = rule.threshold;
+  return (t.count !== undefined && sums.count > t.count) || (t.bytes !== undefined && sums.bytes > t.bytes) || (t.records !== undefined && sums.records > t.records);
+}
+
 export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObservation): Hit | undefined {
-  const window = formatDuration(rule.windowMs);
-  const observed = pick(obs.sums);
-  const exceeded = (Object.keys(rule.threshold) as Metric[]).filter((m) => obs.sums[m] > rule.threshold[m]!);
+  // Runs for every event and rule: text and evidence are built only once the rule fires.
   const windowStartMs = timeMs - rule.windowMs;
-  if (exceeded.length > 0) {
+  if (overCeiling(rule, obs.sums)) {
+    const window = formatDuration(rule.windowMs);
+    const observed = pick(obs.sums);
+    const exceeded = METRICS.filter((m) => rule.threshold[m] !== undefined && obs.sums[m] > rule.threshold[m]);
     const parts = exceeded.map((m) => `${describeAmount(m, obs.sums[m])} in ${window} (ceiling ${describeAmount(m, rule.threshold[m]!)})`);
     return {
       reason: parts.join('; '),
@@ -57,6 +65,8 @@ export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObse
   if (value < baseline.minObserved || value < baseline.minRatio * b.median || value <= baseline.overPeak * b.max) return undefined;
   const score = robustScore(value, b.median, b.mad);
   if (score < baseline.above) return undefined;
+  const window = formatDuration(rule.windowMs);
+  const observed = pick(obs.sums);
   return {
     reason:
       `${describeAmount(baseline.metric, value)} in ${window}; usual for this ${subjectNoun(rule.groupBy)} is ` +

@@ -8,7 +8,7 @@ import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CompositeRule, Ruleset } from '../rules/types.js';
 import type { CooldownSpec, SignalSpec, StateStore } from '../state/types.js';
 import { Plan, type Ref } from './plan.js';
-import { planPrimary, stateOf, type Pending } from './primary.js';
+import { plannerFor, stateOf, type Pending, type Planner, type PrimaryRule } from './primary.js';
 import { detectionId, groupKeyOf, subjectOf, type GroupKey } from './subject.js';
 import type { Detection } from './types.js';
 
@@ -34,6 +34,13 @@ export interface BatchOutcome {
   suppressed: number;
 }
 
+/** A primary rule ready to run: its planner, and which of the ruleset's distinct groupBy lists it uses. */
+interface PrimaryRuntime {
+  rule: PrimaryRule;
+  plan: Planner;
+  groupBy: number;
+}
+
 interface RuleHit {
   rule: CompiledRule;
   group: GroupKey;
@@ -45,7 +52,9 @@ export const DEFAULT_DEDUP_HORIZON_MS = 3_600_000;
 
 export class Engine {
   private ruleset: Ruleset;
-  private primary: Exclude<CompiledRule, CompositeRule>[] = [];
+  private primary: PrimaryRuntime[] = [];
+  /** The distinct groupBy lists of the primary rules: an event's group keys are computed once per list. */
+  private groupBys: (readonly string[])[] = [];
   private compositeLevels: CompositeRule[][] = [];
   private readonly store: StateStore;
   private readonly latenessMs: number;
@@ -69,7 +78,20 @@ export class Engine {
   /** Swaps the rules between batches; state of rules whose parameters did not change carries over. */
   setRuleset(ruleset: Ruleset): void {
     this.ruleset = ruleset;
-    this.primary = ruleset.rules.filter((r): r is Exclude<CompiledRule, CompositeRule> => r.kind !== 'composite');
+    const groupBys = new Map<string, number>();
+    this.groupBys = [];
+    this.primary = ruleset.rules
+      .filter((r): r is PrimaryRule => r.kind !== 'composite')
+      .map((rule) => {
+        const sig = JSON.stringify(rule.groupBy);
+        let g = groupBys.get(sig);
+        if (g === undefined) {
+          g = this.groupBys.length;
+          groupBys.set(sig, g);
+          this.groupBys.push(rule.groupBy);
+        }
+        return { rule, plan: plannerFor(rule), groupBy: g };
+      });
     const level = new Map<string, number>();
     const levels: CompositeRule[][] = [];
     for (const r of ruleset.rules) {
@@ -106,19 +128,33 @@ export class Engine {
   }
 
   private async runPrimary(events: readonly DecodedEvent[]): Promise<RuleHit[][]> {
-    const plan = new Plan();
+    const plan = new Plan(this.store);
     const pending: { event: number; rule: CompiledRule; group: GroupKey; decide: Pending }[] = [];
-    events.forEach((e, i) => {
-      for (const rule of this.primary) {
-        if (!applies(rule, e)) continue;
-        const group = groupKeyOf(rule.groupBy, e);
-        if (!group) continue;
-        const decide = planPrimary(rule, e, group, plan);
-        if (decide) pending.push({ event: i, rule, group, decide });
-      }
-    });
-    await plan.run(this.store);
     const hits: RuleHit[][] = events.map(() => []);
+    // This event's group key per distinct groupBy: undefined until computed, null when a field is absent.
+    const groups: (GroupKey | null | undefined)[] = new Array<GroupKey | null | undefined>(this.groupBys.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      groups.fill(undefined);
+      for (const p of this.primary) {
+        if (!applies(p.rule, e)) continue;
+        let group = groups[p.groupBy];
+        if (group === undefined) {
+          group = groupKeyOf(this.groupBys[p.groupBy]!, e) ?? null;
+          groups[p.groupBy] = group;
+        }
+        if (group === null) continue;
+        const decide = p.plan(e, group, plan);
+        if (!decide) continue;
+        if (!plan.immediate) {
+          pending.push({ event: i, rule: p.rule, group, decide });
+          continue;
+        }
+        const hit = decide();
+        if (hit) hits[i]!.push({ rule: p.rule, group, hit });
+      }
+    }
+    await plan.run();
     for (const p of pending) {
       const hit = p.decide();
       if (hit) hits[p.event]!.push({ rule: p.rule, group: p.group, hit });
@@ -128,7 +164,7 @@ export class Engine {
 
   /** Records each event's signals for the composites of one level and decides them; firings join the event's hits. */
   private async runComposites(level: readonly CompositeRule[], events: readonly DecodedEvent[], hits: RuleHit[][]): Promise<void> {
-    const plan = new Plan();
+    const plan = new Plan(this.store);
     const pending: { event: number; rule: CompositeRule; group: GroupKey; ref: Ref<'signal'> }[] = [];
     events.forEach((e, i) => {
       const fired = hits[i]!;
@@ -141,7 +177,7 @@ export class Engine {
         const { stateRule, spec } = stateOf<SignalSpec>(rule, 'signal', () => ({ withinMs: rule.withinMs }));
         let ref: Ref<'signal'> | undefined;
         for (const h of inputs) {
-          ref = plan.add('signal', { rule: stateRule, group: group.text }, spec, {
+          ref = plan.add('signal', stateRule, group.text, spec, {
             id: `${e.event.id}\u0000${h.rule.id}`,
             timeMs: e.timeMs,
             rule: h.rule.id,
@@ -151,7 +187,7 @@ export class Engine {
         pending.push({ event: i, rule, group, ref: ref! });
       }
     });
-    await plan.run(this.store);
+    await plan.run();
     for (const p of pending) {
       const hit = evaluateComposite(p.rule, events[p.event]!.timeMs, plan.observation(p.ref));
       if (hit) hits[p.event]!.push({ rule: p.rule, group: p.group, hit });
@@ -159,7 +195,7 @@ export class Engine {
   }
 
   private async runCooldowns(events: readonly DecodedEvent[], hits: RuleHit[][], outcome: BatchOutcome): Promise<void> {
-    const plan = new Plan();
+    const plan = new Plan(this.store);
     const pending: { event: number; h: RuleHit; id: string; ref: Ref<'cooldown'> }[] = [];
     hits.forEach((list, i) => {
       const e = events[i]!;
@@ -167,11 +203,11 @@ export class Engine {
         if (!h.rule.actions.some((a) => a !== 'signal')) continue;
         const id = detectionId(h.rule, h.group, h.hit.windowStartMs, e.timeMs, e.event.id);
         const { stateRule, spec } = stateOf<CooldownSpec>(h.rule, 'cooldown', () => ({ cooldownMs: h.rule.cooldownMs }));
-        const ref = plan.add('cooldown', { rule: stateRule, group: h.group.text }, spec, { id, timeMs: e.timeMs });
+        const ref = plan.add('cooldown', stateRule, h.group.text, spec, { id, timeMs: e.timeMs });
         pending.push({ event: i, h, id, ref });
       }
     });
-    await plan.run(this.store);
+    await plan.run();
     const detectedAt = new Date(this.now()).toISOString();
     for (const p of pending) {
       const obs = plan.observation(p.ref);

@@ -1,30 +1,66 @@
 /*
  * Collects a batch's store work by state key: one operation per key with its inputs in arrival
  * order, so the store can apply each key atomically in one call (one round trip per key per batch).
+ * With a store in this process (SyncStateStore) the same plan applies each input at once instead:
+ * the key is opened on its first input of the batch, exactly as an operation would start there, so
+ * the observations are the same and nothing of the batch's work is kept until its end.
  */
-import type { ObservationOf, StateKey, StateStore, StoreOp, StoreResult } from '../state/types.js';
-
-type OpOf<T extends StoreOp['type']> = Extract<StoreOp, { type: T }>;
+import { isSyncStore } from '../state/types.js';
+import type { InputOf, ObservationOf, OpenState, SpecOf, StateStore, StoreOp, StoreResult, SyncStateStore } from '../state/types.js';
 
 /** Where an input went, to find its observation after the store answered. */
 export interface Ref<T extends StoreOp['type']> {
   readonly type: T;
   readonly op: number;
   readonly input: number;
+  /** Immediate plans: the observation itself. */
+  readonly observed?: ObservationOf[T];
 }
 
 export class Plan {
   readonly ops: StoreOp[] = [];
-  private readonly byKey = new Map<string, number>();
+  // type -> state rule -> group -> op index (or open key). Nested maps, not one joined key: add()
+  // runs for every event and rule, and joining strings there would allocate and hash a new key each time.
+  private readonly byKey = new Map<string, Map<string, Map<string, number | OpenState<StoreOp['type']>>>>();
   private results: StoreResult[] = [];
+  private readonly sync: SyncStateStore | undefined;
+  private readonly store: StateStore;
 
-  add<T extends StoreOp['type']>(type: T, key: StateKey, spec: OpOf<T>['spec'], input: OpOf<T>['inputs'][number]): Ref<T> {
-    const k = `${type}\u0000${key.rule}\u0000${key.group}`;
-    let index = this.byKey.get(k);
+  constructor(store: StateStore) {
+    this.store = store;
+    this.sync = isSyncStore(store) ? store : undefined;
+  }
+
+  /** True when observations are available as soon as add() returns. */
+  get immediate(): boolean {
+    return this.sync !== undefined;
+  }
+
+  add<T extends StoreOp['type']>(type: T, rule: string, group: string, spec: SpecOf<T>, input: InputOf<T>): Ref<T> {
+    let byRule = this.byKey.get(type);
+    if (!byRule) {
+      byRule = new Map();
+      this.byKey.set(type, byRule);
+    }
+    let byGroup = byRule.get(rule);
+    if (!byGroup) {
+      byGroup = new Map();
+      byRule.set(rule, byGroup);
+    }
+    const entry = byGroup.get(group);
+    if (this.sync) {
+      let open = entry as OpenState<T> | undefined;
+      if (open === undefined) {
+        open = this.sync.open(type, { rule, group }, spec, input.timeMs);
+        byGroup.set(group, open as unknown as OpenState<StoreOp['type']>);
+      }
+      return { type, op: -1, input: -1, observed: open.apply(input) };
+    }
+    let index = entry as number | undefined;
     if (index === undefined) {
       index = this.ops.length;
-      this.ops.push({ type, key, spec, inputs: [] } as unknown as StoreOp);
-      this.byKey.set(k, index);
+      this.ops.push({ type, key: { rule, group }, spec, inputs: [] } as unknown as StoreOp);
+      byGroup.set(group, index);
     }
     const inputs = this.ops[index]!.inputs as unknown[];
     inputs.push(input);
@@ -35,11 +71,14 @@ export class Plan {
     return this.ops.length;
   }
 
-  async run(store: StateStore): Promise<void> {
-    this.results = this.ops.length === 0 ? [] : await store.apply(this.ops);
+  /** Sends the planned operations to the store (nothing to do for an immediate plan). */
+  async run(): Promise<void> {
+    if (this.sync || this.ops.length === 0) return;
+    this.results = await this.store.apply(this.ops);
   }
 
   observation<T extends StoreOp['type']>(ref: Ref<T>): ObservationOf[T] {
+    if (ref.observed !== undefined) return ref.observed;
     const result = this.results[ref.op];
     if (!result || result.type !== ref.type) throw new Error(`store answered ${result?.type ?? 'nothing'} for a ${ref.type} operation`);
     return result.observations[ref.input] as ObservationOf[T];

@@ -36,6 +36,14 @@ export interface GroupKey {
 
 /** The rule's group key for an event, or undefined when a groupBy field is absent (the rule does not measure this event). */
 export function groupKeyOf(groupBy: readonly string[], event: DecodedEvent): GroupKey | undefined {
+  if (groupBy.length === 1) {
+    // The common case (one field, usually agent.id), without the intermediate arrays.
+    const path = groupBy[0]!;
+    const v = valueAt(event, path);
+    if (v === undefined || v === null || typeof v === 'object') return undefined;
+    const s = String(v);
+    return { text: JSON.stringify([s]), values: { [path]: s } };
+  }
   const values: Record<string, string> = {};
   const parts: string[] = [];
   for (const path of groupBy) {

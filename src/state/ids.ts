@@ -4,35 +4,52 @@
  */
 
 export class IdHorizon {
-  private readonly times = new Map<string, number>();
+  private readonly ids = new Set<string>();
+  // Arrival order as a queue (ids and their times, consumed from `head`): pruning reads the front
+  // without allocating an iterator, since it runs on every add of every state key.
+  private order: string[] = [];
+  private orderTimes: number[] = [];
+  private head = 0;
   private maxTimeMs = -Infinity;
 
   constructor(private readonly horizonMs: number) {}
 
   has(id: string): boolean {
-    return this.times.has(id);
+    return this.ids.has(id);
   }
 
   /** Remembers the id; returns false when it was already there. */
   add(id: string, timeMs: number): boolean {
-    if (this.times.has(id)) return false;
-    this.times.set(id, timeMs);
+    // One hash lookup: a Set's size grows only when the id is new.
+    const before = this.ids.size;
+    this.ids.add(id);
+    if (this.ids.size === before) return false;
+    this.order.push(id);
+    this.orderTimes.push(timeMs);
     if (timeMs > this.maxTimeMs) this.maxTimeMs = timeMs;
     this.prune();
     return true;
   }
 
   get size(): number {
-    return this.times.size;
+    return this.ids.size;
   }
 
-  // Map iteration order is insertion order; events arrive nearly in time order, so the oldest
-  // are at the front. A late straggler further in is kept a little longer, never dropped early.
+  // Events arrive nearly in time order, so the oldest are at the front. A late straggler further
+  // in is kept a little longer, never dropped early.
   private prune(): void {
     const cutoff = this.maxTimeMs - this.horizonMs;
-    for (const [id, t] of this.times) {
-      if (t >= cutoff) break;
-      this.times.delete(id);
+    const { order, orderTimes } = this;
+    let head = this.head;
+    while (head < order.length && orderTimes[head]! < cutoff) {
+      this.ids.delete(order[head]!);
+      head++;
     }
+    if (head > 1024 && head * 2 > order.length) {
+      this.order = order.slice(head);
+      this.orderTimes = orderTimes.slice(head);
+      head = 0;
+    }
+    this.head = head;
   }
 }

@@ -28,6 +28,7 @@ export type {
   WindowSpec,
 } from './types.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory/store.js';
+export { isSyncStore, type OpenState, type SyncStateStore } from './types.js';
 export { robustStats } from './baseline.js';
 export { slotSizeFor, slotOf } from './slots.js';
 export { RedisStore, type RedisStoreOptions } from './redis/store.js';

@@ -196,3 +196,26 @@ export interface StateStore {
   markSeen(events: readonly { id: string; timeMs: number }[], horizonMs: number): Promise<boolean[]>;
   close(): Promise<void>;
 }
+
+export type InputOf<T extends StoreOp['type']> = Extract<StoreOp, { type: T }>['inputs'][number];
+export type SpecOf<T extends StoreOp['type']> = Extract<StoreOp, { type: T }>['spec'];
+
+/** One key of a synchronous store, opened for one batch: inputs are applied as they come. */
+export interface OpenState<T extends StoreOp['type']> {
+  apply(input: InputOf<T>): ObservationOf[T];
+}
+
+/**
+ * A store that lives in this process (the in-memory one) can also be applied input by input, with
+ * the same semantics as `apply`: opening a key is what starting an operation on it does (the idle
+ * reset looks at `firstTimeMs`, the time of the key's first input in the batch), and the inputs
+ * then apply in order. The engine uses it to decide each event without holding the whole batch's
+ * work in memory; results are identical to `apply` with one operation per key.
+ */
+export interface SyncStateStore extends StateStore {
+  open<T extends StoreOp['type']>(type: T, key: StateKey, spec: SpecOf<T>, firstTimeMs: number): OpenState<T>;
+}
+
+export function isSyncStore(store: StateStore): store is SyncStateStore {
+  return typeof (store as Partial<SyncStateStore>).open === 'function';
+}

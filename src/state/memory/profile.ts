@@ -11,6 +11,8 @@ export class MemoryProfile {
   private readonly days = new Map<number, Uint32Array>();
   private readonly aggregate = new Uint32Array(168);
   private total = 0;
+  /** The earliest day with counts: pruning has nothing to do while it is inside the history. */
+  private firstDay = Infinity;
   private readonly ids: IdHorizon;
   private firstSeenMs = Infinity;
   lastSeenMs = -Infinity;
@@ -37,6 +39,7 @@ export class MemoryProfile {
     };
     if (fresh) {
       const day = Math.floor(input.timeMs / DAY_MS);
+      if (day < this.firstDay) this.firstDay = day;
       let counts = this.days.get(day);
       if (!counts) {
         counts = new Uint32Array(168);
@@ -53,7 +56,10 @@ export class MemoryProfile {
 
   private prune(timeMs: number): void {
     const oldestDay = Math.floor((timeMs - this.spec.historyMs) / DAY_MS);
+    if (oldestDay <= this.firstDay) return;
+    this.firstDay = Infinity;
     for (const [day, counts] of this.days) {
+      if (day >= oldestDay && day < this.firstDay) this.firstDay = day;
       if (day >= oldestDay) continue;
       for (let h = 0; h < 168; h++) {
         this.aggregate[h]! -= counts[h]!;
@@ -69,8 +75,8 @@ export class MemoryProfile {
 export function nearHourCount(aggregate: ArrayLike<number>, hourOfWeek: number): number {
   const hour = hourOfWeek % 24;
   let n = 0;
-  for (let d = 0; d < 7; d++) {
-    for (const dh of [-1, 0, 1]) n += aggregate[d * 24 + ((hour + dh + 24) % 24)]!;
-  }
+  const before = (hour + 23) % 24;
+  const after = (hour + 1) % 24;
+  for (let d = 0; d < 168; d += 24) n += aggregate[d + before]! + aggregate[d + hour]! + aggregate[d + after]!;
   return n;
 }

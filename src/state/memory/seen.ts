@@ -9,6 +9,8 @@ export class MemorySeen {
   private readonly lastUse = new Map<string, number>();
   private readonly ids: IdHorizon;
   private firstSeenMs = Infinity;
+  /** At most the earliest last use among the remembered values: nothing to forget while it is in the history. */
+  private oldestUseMs = Infinity;
   lastSeenMs = -Infinity;
 
   constructor(
@@ -25,7 +27,7 @@ export class MemorySeen {
   apply(input: SeenInput): SeenObservation {
     const fresh = this.ids.add(input.id, input.timeMs);
     const cutoff = input.timeMs - this.spec.historyMs;
-    for (const [value, t] of this.lastUse) if (t < cutoff) this.lastUse.delete(value);
+    if (this.oldestUseMs < cutoff) this.forgetBefore(cutoff);
     const last = this.lastUse.get(input.value);
     const obs: SeenObservation = {
       duplicate: !fresh,
@@ -34,10 +36,24 @@ export class MemorySeen {
       firstSeenMs: Math.min(this.firstSeenMs, input.timeMs),
     };
     if (fresh) {
-      if (last === undefined || input.timeMs > last) this.lastUse.set(input.value, input.timeMs);
+      if (last === undefined || input.timeMs > last) {
+        this.lastUse.set(input.value, input.timeMs);
+        if (input.timeMs < this.oldestUseMs) this.oldestUseMs = input.timeMs;
+      }
       if (input.timeMs < this.firstSeenMs) this.firstSeenMs = input.timeMs;
       if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
     }
     return obs;
+  }
+
+  private forgetBefore(cutoff: number): void {
+    for (const [value, t] of this.lastUse) if (t < cutoff) this.lastUse.delete(value);
+    this.oldestUseMs = this.earliestUse();
+  }
+
+  private earliestUse(): number {
+    let min = Infinity;
+    for (const t of this.lastUse.values()) if (t < min) min = t;
+    return min;
   }
 }

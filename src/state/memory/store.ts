@@ -4,7 +4,7 @@
  * longer than its retention, in event time, is dropped.
  */
 import { IdHorizon } from '../ids.js';
-import type { StateStore, StoreOp, StoreResult } from '../types.js';
+import type { InputOf, ObservationOf, OpenState, SpecOf, StateKey, StoreOp, StoreResult, SyncStateStore } from '../types.js';
 import { MemoryCooldown } from './cooldown.js';
 import { MemoryProfile } from './profile.js';
 import { MemorySeen } from './seen.js';
@@ -23,8 +23,10 @@ type AnyState = MemoryWindow | MemoryProfile | MemorySeen | MemoryTravel | Memor
 
 const SWEEP_EVERY_OPS = 20_000;
 
-export class MemoryStore implements StateStore {
-  private readonly keys = new Map<string, AnyState>();
+export class MemoryStore implements SyncStateStore {
+  /** type -> state rule -> group -> state. */
+  private readonly keys = new Map<string, Map<string, Map<string, AnyState>>>();
+  private count = 0;
   private readonly seen: Map<number, IdHorizon> = new Map();
   private readonly dedupHorizonMs: number;
   private readonly latenessMs: number;
@@ -38,7 +40,7 @@ export class MemoryStore implements StateStore {
 
   /** Number of live state keys (for memory tests and metrics). */
   get size(): number {
-    return this.keys.size;
+    return this.count;
   }
 
   async apply(ops: readonly StoreOp[]): Promise<StoreResult[]> {
@@ -57,45 +59,64 @@ export class MemoryStore implements StateStore {
 
   async close(): Promise<void> {
     this.keys.clear();
+    this.count = 0;
     this.seen.clear();
   }
 
-  private applyOne(op: StoreOp): StoreResult {
+  open<T extends StoreOp['type']>(type: T, key: StateKey, spec: SpecOf<T>, firstTimeMs: number): OpenState<T> {
     this.maybeSweep();
-    const state = this.state(op, () => this.create(op));
+    const state = this.state(type, key, spec, firstTimeMs);
     // Each state class takes the input type of its own op; the union is resolved by `create`.
-    const apply = (input: StoreOp['inputs'][number]) => {
-      this.tick(input.timeMs);
-      return state.apply(input as never);
+    const tracked = state as unknown as { apply(input: InputOf<T>): ObservationOf[T] };
+    return {
+      apply: (input) => {
+        this.tick(input.timeMs);
+        return tracked.apply(input);
+      },
     };
-    return { type: op.type, observations: op.inputs.map(apply) } as StoreResult;
   }
 
-  private create(op: StoreOp): AnyState {
-    switch (op.type) {
+  private applyOne(op: StoreOp): StoreResult {
+    const first = op.inputs[0];
+    if (first === undefined) return { type: op.type, observations: [] } as StoreResult;
+    const state = this.open(op.type, op.key, op.spec as never, first.timeMs);
+    return { type: op.type, observations: op.inputs.map((input) => state.apply(input as never)) } as StoreResult;
+  }
+
+  private create(type: StoreOp['type'], spec: StoreOp['spec']): AnyState {
+    switch (type) {
       case 'window':
-        return new MemoryWindow(op.spec, this.dedupHorizonMs, this.latenessMs);
+        return new MemoryWindow(spec as Extract<StoreOp, { type: 'window' }>['spec'], this.dedupHorizonMs, this.latenessMs);
       case 'profile':
-        return new MemoryProfile(op.spec, this.dedupHorizonMs);
+        return new MemoryProfile(spec as Extract<StoreOp, { type: 'profile' }>['spec'], this.dedupHorizonMs);
       case 'seen':
-        return new MemorySeen(op.spec, this.dedupHorizonMs);
+        return new MemorySeen(spec as Extract<StoreOp, { type: 'seen' }>['spec'], this.dedupHorizonMs);
       case 'travel':
-        return new MemoryTravel(op.spec, this.dedupHorizonMs);
+        return new MemoryTravel(spec as Extract<StoreOp, { type: 'travel' }>['spec'], this.dedupHorizonMs);
       case 'signal':
-        return new MemorySignal(op.spec, this.dedupHorizonMs);
+        return new MemorySignal(spec as Extract<StoreOp, { type: 'signal' }>['spec'], this.dedupHorizonMs);
       case 'cooldown':
-        return new MemoryCooldown(op.spec, this.dedupHorizonMs);
+        return new MemoryCooldown(spec as Extract<StoreOp, { type: 'cooldown' }>['spec'], this.dedupHorizonMs);
     }
   }
 
   /** The key's state, new if absent or idle past its retention (as a Redis key would have expired). */
-  private state(op: StoreOp, create: () => AnyState): AnyState {
-    const k = `${op.type}\u0000${op.key.rule}\u0000${op.key.group}`;
-    const firstTimeMs = op.inputs[0]?.timeMs;
-    const existing = this.keys.get(k);
-    if (existing && (firstTimeMs === undefined || firstTimeMs - existing.lastSeenMs <= existing.retainMs)) return existing;
-    const created = create();
-    this.keys.set(k, created);
+  private state(type: StoreOp['type'], key: StateKey, spec: StoreOp['spec'], firstTimeMs: number): AnyState {
+    let byRule = this.keys.get(type);
+    if (!byRule) {
+      byRule = new Map();
+      this.keys.set(type, byRule);
+    }
+    let byGroup = byRule.get(key.rule);
+    if (!byGroup) {
+      byGroup = new Map();
+      byRule.set(key.rule, byGroup);
+    }
+    const existing = byGroup.get(key.group);
+    if (existing && firstTimeMs - existing.lastSeenMs <= existing.retainMs) return existing;
+    const created = this.create(type, spec);
+    if (!existing) this.count++;
+    byGroup.set(key.group, created);
     return created;
   }
 
@@ -106,8 +127,14 @@ export class MemoryStore implements StateStore {
   private maybeSweep(): void {
     if (++this.opsSinceSweep < SWEEP_EVERY_OPS) return;
     this.opsSinceSweep = 0;
-    for (const [k, s] of this.keys) {
-      if (this.watermarkMs - s.lastSeenMs > s.retainMs) this.keys.delete(k);
+    for (const byRule of this.keys.values()) {
+      for (const byGroup of byRule.values()) {
+        for (const [group, s] of byGroup) {
+          if (this.watermarkMs - s.lastSeenMs <= s.retainMs) continue;
+          byGroup.delete(group);
+          this.count--;
+        }
+      }
     }
   }
 }

@@ -34,11 +34,17 @@ export class MemoryTravel {
       if (p.timeMs >= cutoff && p.id !== input.id) previous = p;
     }
     if (fresh) {
-      const at = this.positions.findIndex((p) => p.timeMs > input.timeMs);
-      this.positions.splice(at === -1 ? this.positions.length : at, 0, { ...input });
+      // Usually the newest: the scan from the end stops at once.
+      let at = this.positions.length;
+      while (at > 0 && this.positions[at - 1]!.timeMs > input.timeMs) at--;
+      const kept: Position = { id: input.id, timeMs: input.timeMs, lat: input.lat, lon: input.lon };
+      if (input.country !== undefined) kept.country = input.country;
+      if (at === this.positions.length) this.positions.push(kept);
+      else this.positions.splice(at, 0, kept);
       if (this.positions.length > TRAVEL_POSITIONS_KEPT) this.positions.shift();
       if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
     }
-    return previous ? { duplicate: !fresh, previous: { ...previous } } : { duplicate: !fresh };
+    // Stored positions are never mutated, so the observation can share them.
+    return previous ? { duplicate: !fresh, previous } : { duplicate: !fresh };
   }
 }

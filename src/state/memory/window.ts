@@ -40,14 +40,18 @@ export class MemoryWindow {
     if (fresh) this.add(s, input);
     if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
     if (input.timeMs < this.firstSeenMs) this.firstSeenMs = input.timeMs;
-    const sums = s === this.head ? { ...this.running } : this.sumWindowAt(s);
-    const obs: WindowObservation = { duplicate: !fresh, sums };
+    const r = this.running;
+    const sums = s === this.head ? { count: r.count, bytes: r.bytes, records: r.records } : this.sumWindowAt(s);
     const baseline = this.spec.baseline;
-    if (baseline) {
-      const bucket = Math.floor(input.timeMs / baseline.bucketMs);
-      obs.baseline = { ...this.statsBefore(bucket), spanMs: input.timeMs - this.firstSeenMs };
-      if (fresh) this.recordPeak(bucket, sums[baseline.metric]);
-    }
+    if (!baseline) return { duplicate: !fresh, sums };
+    const bucket = Math.floor(input.timeMs / baseline.bucketMs);
+    const st = this.statsBefore(bucket);
+    const obs: WindowObservation = {
+      duplicate: !fresh,
+      sums,
+      baseline: { median: st.median, mad: st.mad, max: st.max, samples: st.samples, spanMs: input.timeMs - this.firstSeenMs },
+    };
+    if (fresh) this.recordPeak(bucket, sums[baseline.metric]);
     return obs;
   }
 
