@@ -38,7 +38,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
 
 export function formatSummary(s: ReplaySummary, seconds: number, rules: number): string {
   const lines = [
-    `replay: ${s.events} events (${s.invalid} invalid, ${s.duplicates} duplicate, ${s.late} late) through ${rules} rules in ${seconds.toFixed(2)}s (${Math.round(s.events / Math.max(seconds, 1e-9))} events/s)`,
+    `replay: ${s.events} events (${s.invalid} invalid, ${s.duplicates} duplicate, ${s.late} late) through ${rules} rule${rules === 1 ? '' : 's'} in ${seconds.toFixed(2)}s (${Math.round(s.events / Math.max(seconds, 1e-9))} events/s)`,
     `detections: ${s.detections} (${s.suppressed} more suppressed by cooldown)`,
   ];
   const ruleIds = [...new Set([...Object.keys(s.hits), ...Object.keys(s.byRule)])].sort();
