@@ -20,40 +20,71 @@ function segments(path: string): readonly string[] {
 
 /** The value at a dotted path of the event, or undefined. */
 export function valueAt(event: DecodedEvent, path: string): unknown {
+  const segs = segments(path);
   let v: unknown = event.event;
-  for (const seg of segments(path)) {
+  for (let i = 0; i < segs.length; i++) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[seg];
+    v = (v as Record<string, unknown>)[segs[i]!];
   }
   return v;
 }
 
 export interface GroupKey {
-  /** Stable text form, used as the state key. */
-  text: string;
-  values: Record<string, string>;
+  /** Stable text form, used as the state key: the JSON array of the groupBy values as strings. */
+  readonly text: string;
+  /** The groupBy values by path, for the detection's groupKey. */
+  readonly values: Record<string, string>;
+}
+
+/** Group keys are built for every event and every distinct groupBy; `values` only when a detection needs it. */
+class EventGroupKey implements GroupKey {
+  constructor(
+    readonly text: string,
+    private readonly paths: readonly string[],
+    private readonly parts: readonly string[] | string,
+  ) {}
+
+  get values(): Record<string, string> {
+    const values: Record<string, string> = {};
+    if (typeof this.parts === 'string') values[this.paths[0]!] = this.parts;
+    else this.paths.forEach((p, i) => (values[p] = this.parts[i]!));
+    return values;
+  }
+}
+
+// Text of one-value keys, by value: the same agents and tokens come back event after event, and
+// JSON.stringify per event and rule was the engine's largest single cost. Bounded: cleared when full.
+const singleText = new Map<string, string>();
+const SINGLE_TEXT_LIMIT = 100_000;
+
+function textOfSingle(s: string): string {
+  let text = singleText.get(s);
+  if (text === undefined) {
+    if (singleText.size >= SINGLE_TEXT_LIMIT) singleText.clear();
+    text = JSON.stringify([s]);
+    singleText.set(s, text);
+  }
+  return text;
+}
+
+function scalarText(v: unknown): string | undefined {
+  if (v === undefined || v === null || typeof v === 'object') return undefined;
+  return typeof v === 'string' ? v : String(v);
 }
 
 /** The rule's group key for an event, or undefined when a groupBy field is absent (the rule does not measure this event). */
 export function groupKeyOf(groupBy: readonly string[], event: DecodedEvent): GroupKey | undefined {
   if (groupBy.length === 1) {
-    // The common case (one field, usually agent.id), without the intermediate arrays.
-    const path = groupBy[0]!;
-    const v = valueAt(event, path);
-    if (v === undefined || v === null || typeof v === 'object') return undefined;
-    const s = String(v);
-    return { text: JSON.stringify([s]), values: { [path]: s } };
+    const s = scalarText(valueAt(event, groupBy[0]!));
+    return s === undefined ? undefined : new EventGroupKey(textOfSingle(s), groupBy, s);
   }
-  const values: Record<string, string> = {};
   const parts: string[] = [];
   for (const path of groupBy) {
-    const v = valueAt(event, path);
-    if (v === undefined || v === null || typeof v === 'object') return undefined;
-    const s = String(v);
-    values[path] = s;
+    const s = scalarText(valueAt(event, path));
+    if (s === undefined) return undefined;
     parts.push(s);
   }
-  return { text: JSON.stringify(parts), values };
+  return new EventGroupKey(JSON.stringify(parts), groupBy, parts);
 }
 
 export function subjectOf(e: DecodedEvent): Detection['subject'] {
