@@ -311,8 +311,10 @@ export async function startKafka({
   const jvm = ['-Xms128m', `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dkafka.logs.dir=${logsDir}`, ...logging];
 
   if (!existsSync(join(dataDir, 'meta.properties'))) {
-    // Kafka's own cluster id format: 16 random bytes, base64url without padding.
-    const clusterId = randomBytes(16).toString('base64url');
+    // Kafka's own cluster id format: 16 random bytes, base64url without padding. One starting with
+    // '-' would be read by the storage tool as an option, so draw again.
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
     const format = java(lib, [...jvm.filter((a) => !a.startsWith('-Xm')), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
     if (format.error) throw new Error(`could not run java (the Kafka broker needs Java 17 or newer): ${format.error.message}`);
     if (format.status !== 0) {
