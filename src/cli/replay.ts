@@ -1,39 +1,88 @@
 /*
- * `guardrail replay [--rules DIR] [--events FILE|-]`: the embedded default. Runs events through the
- * rules with in-memory state; detections as JSON lines on stdout, a summary on stderr.
+ * `guardrail replay [--rules DIR] [--events FILE|-] [--store memory|redis]`: the embedded default
+ * runs events through the rules with in-memory state; `--store redis` keeps the state in Redis
+ * (REDIS_URL and the REDIS_* settings) under a key prefix of its own, removed afterwards unless
+ * --keep-keys. Detections as JSON lines on stdout, a summary on stderr; both stores give the same.
  */
+import { randomUUID } from 'node:crypto';
+import { UsageError } from '../errors/index.js';
 import { runReplay, type ReplaySummary } from '../engine/index.js';
 import { loadRules } from '../rules/index.js';
+import { describeConnection, RedisStore, redisOptionsFromEnv } from '../state/index.js';
 import { parse, positiveInt } from './args.js';
 import { LineWriter, readLines } from './io.js';
 
 const MAX_INVALID_SHOWN = 20;
+/** A replay is batch work: a slow round trip is waited for, not an outage. */
+const REPLAY_REDIS_TIMEOUT_MS = 120_000;
 
 export async function replayCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     rules: { type: 'string', default: 'rules' },
     events: { type: 'string' },
     'batch-size': { type: 'string' },
+    store: { type: 'string', default: 'memory' },
+    'redis-prefix': { type: 'string' },
+    'keep-keys': { type: 'boolean', default: false },
     quiet: { type: 'boolean', short: 'q', default: false },
   });
+  if (values.store !== 'memory' && values.store !== 'redis') throw new UsageError(`--store must be memory or redis (got "${values.store}")`);
+  if (values.store !== 'redis' && (values['redis-prefix'] !== undefined || values['keep-keys'])) {
+    throw new UsageError(`--${values['redis-prefix'] !== undefined ? 'redis-prefix' : 'keep-keys'} needs --store redis`);
+  }
+  const prefix = values['redis-prefix'] ?? `gr-replay-${randomUUID().slice(0, 8)}`;
+  if (prefix === '' || /[{}\s]/.test(prefix)) throw new UsageError(`--redis-prefix must be non-empty, without braces or spaces (got "${prefix}")`);
+  const batchSize = positiveInt('batch-size', values['batch-size'], 2000);
   const ruleset = await loadRules(values.rules);
+  const connection = values.store === 'redis' ? redisOptionsFromEnv(process.env) : undefined;
+  const redis = connection ? new RedisStore({ connection, prefix, commandTimeoutMs: REPLAY_REDIS_TIMEOUT_MS }) : undefined;
   const out = new LineWriter();
   const started = process.hrtime.bigint();
   let shown = 0;
-  const summary = await runReplay({
-    ruleset,
-    lines: readLines(values.events),
-    batchSize: positiveInt('batch-size', values['batch-size'], 2000),
-    onDetection: (d) => out.write(JSON.stringify(d)),
-    onInvalid: (line, reason) => {
-      if (values.quiet || shown++ >= MAX_INVALID_SHOWN) return;
-      process.stderr.write(`${values.events ?? 'stdin'}:${line}: invalid event: ${reason}\n`);
-    },
-  });
-  await out.flush();
+  let summary: ReplaySummary;
+  let deleted: number | undefined;
+  try {
+    await redis?.ready();
+    summary = await runReplay({
+      ruleset,
+      lines: readLines(values.events),
+      batchSize,
+      ...(redis ? { store: redis } : {}),
+      onDetection: (d) => out.write(JSON.stringify(d)),
+      onInvalid: (line, reason) => {
+        if (values.quiet || shown++ >= MAX_INVALID_SHOWN) return;
+        process.stderr.write(`${values.events ?? 'stdin'}:${line}: invalid event: ${reason}\n`);
+      },
+    });
+    await out.flush();
+  } finally {
+    if (redis) deleted = await closeRedis(redis, values['keep-keys']);
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stderr.write(formatSummary(summary, seconds, ruleset.rules.length));
+  if (redis && connection) {
+    const perEvent = summary.events === 0 ? 0 : redis.roundTrips / summary.events;
+    const keys = values['keep-keys'] ? `keys kept under ${prefix}:*` : deleted === undefined ? `keys under ${prefix}:* not deleted` : `${deleted} keys under ${prefix}:* deleted`;
+    process.stderr.write(
+      `store: redis ${describeConnection(connection)}, ${redis.roundTrips} round trips (${perEvent.toPrecision(3)} per event), ${redis.commandsSent} script calls; ${keys}\n`,
+    );
+  }
   return 0;
+}
+
+/**
+ * Removes the replay's keys (unless kept) and closes; returns how many were deleted. A failed
+ * clean-up is reported, not thrown over the replay's own outcome.
+ */
+async function closeRedis(store: RedisStore, keep: boolean): Promise<number | undefined> {
+  try {
+    return keep ? undefined : await store.purge();
+  } catch (err) {
+    process.stderr.write(`replay: could not delete the keys under ${store.prefix}:* (${(err as Error).message})\n`);
+    return undefined;
+  } finally {
+    await store.close();
+  }
 }
 
 export function formatSummary(s: ReplaySummary, seconds: number, rules: number): string {

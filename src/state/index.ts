@@ -32,3 +32,13 @@ export { isSyncStore, type OpenState, type SyncStateStore } from './types.js';
 export { robustStats } from './baseline.js';
 export { slotSizeFor, slotOf } from './slots.js';
 export { RedisStore, type RedisStoreOptions } from './redis/store.js';
+export {
+  DEFAULT_REDIS_URL,
+  REDIS_SETTINGS,
+  describeConnection,
+  ioredisOptions,
+  redisOptionsFromEnv,
+  type RedisConnection,
+  type RedisEnv,
+} from './redis/connect.js';
+export { createStoreMetrics, type StoreErrorKind, type StoreMetrics, type StoreRoundTripOp } from './redis/metrics.js';

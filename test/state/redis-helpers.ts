@@ -41,13 +41,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A throwaway redis-server without persistence; resolves once it accepts connections. */
+/**
+ * A throwaway redis-server without persistence; resolves once it accepts connections. `args` are
+ * extra server options (ACL users, TLS); with `tls` the port is the TLS port and plain TCP is off.
+ */
 export class OwnRedis {
   private proc: ChildProcess | undefined;
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly args: readonly string[] = [],
+    private readonly tls = false,
+  ) {}
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
   }
 
   get pid(): number {
@@ -56,7 +63,8 @@ export class OwnRedis {
   }
 
   async start(): Promise<void> {
-    const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const ports = this.tls ? ['--port', '0', '--tls-port', String(this.port)] : ['--port', String(this.port)];
+    const proc = spawn('redis-server', [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     await new Promise<void>((resolve, reject) => {
       let out = '';

@@ -1,11 +1,13 @@
 /*
  * Outages of the Redis store against a redis-server of the test's own: typed errors while Redis is
- * down, stopped or gone mid-batch; up/down reported; automatic recovery, also after its scripts are lost.
+ * down, stopped, busy or gone mid-batch; up/down reported, also in its metrics; automatic recovery,
+ * also after a restart and after its scripts are lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import { StoreTimeoutError, StoreUnavailableError } from '../../src/errors/index.js';
-import { RedisStore, type StoreOp } from '../../src/state/index.js';
+import { createStoreMetrics, RedisStore, type StoreOp } from '../../src/state/index.js';
 import { freePort, OwnRedis, testPrefix } from './redis-helpers.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
@@ -31,7 +33,8 @@ async function failure(p: Promise<unknown>): Promise<Error> {
 describe('redis store outages', () => {
   let server: OwnRedis;
   beforeAll(async () => {
-    server = new OwnRedis(await freePort());
+    // A script running longer than 100 ms makes the server answer BUSY to everyone else.
+    server = new OwnRedis(await freePort(), ['--busy-reply-threshold', '100']);
     await server.start();
   });
   afterAll(async () => {
@@ -97,6 +100,63 @@ describe('redis store outages', () => {
       await until(() => store.isUp());
       expect((await store.apply([windowOp('f2', 'flight')]))[0]!.observations[0]).toMatchObject({ duplicate: false, sums: { count: 1 } });
     } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps guardrail_store_up, round trips and errors in its metrics through an outage', async () => {
+    const registry = new Registry();
+    const metrics = createStoreMetrics(registry);
+    const store = new RedisStore({ url: server.url, prefix, maxBackoffMs: 100, metrics });
+    const value = async (name: string, labels: Record<string, string> = {}) => {
+      const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+      const match = metric?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x));
+      return match?.value;
+    };
+    try {
+      expect(await value('guardrail_store_up')).toBe(0);
+      await store.ready();
+      expect(await value('guardrail_store_up')).toBe(1);
+      await store.apply([windowOp('m1', 'metrics'), windowOp('m1', 'metrics-2')]);
+      await store.markSeen([{ id: 'm1', timeMs: T0 }], 60_000);
+      expect(await value('guardrail_store_round_trips_total', { op: 'apply' })).toBe(1);
+      expect(await value('guardrail_store_round_trips_total', { op: 'mark_seen' })).toBe(1);
+      expect(await value('guardrail_store_commands_total', { op: 'apply' })).toBe(2);
+      await server.kill();
+      await until(() => !store.isUp());
+      expect(await value('guardrail_store_up')).toBe(0);
+      await failure(store.apply([windowOp('m2', 'metrics')]));
+      expect(await value('guardrail_store_errors_total', { op: 'apply', error: 'unavailable' })).toBe(1);
+      await server.start();
+      await until(() => store.isUp());
+      expect(await value('guardrail_store_up')).toBe(1);
+      // One duration per round trip that was sent; the refused one was not.
+      expect(await registry.getSingleMetricAsString('guardrail_store_duration_seconds')).toContain('guardrail_store_duration_seconds_count{op="apply"} 1\n');
+      // Labels name the operation and the error kind only: never an agent, a rule or a key.
+      const labels = new Set((await registry.getMetricsAsJSON()).flatMap((m) => m.values.flatMap((v) => Object.keys(v.labels))));
+      for (const label of labels) expect(['op', 'error', 'le']).toContain(label);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails a batch with StoreUnavailableError while Redis is busy with a long script, and works once it is killed', async () => {
+    const store = new RedisStore({ url: server.url, prefix });
+    const blocker = new Redis(server.url);
+    const admin = new Redis(server.url);
+    try {
+      await store.ready();
+      const blocked = blocker.eval('local i = 0 while true do i = i + 1 end', 0).catch((err: Error) => err);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const err = await failure(store.apply([windowOp('b1', 'busy')]));
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect(err.message).toMatch(/BUSY/);
+      await admin.script('KILL');
+      expect(await blocked).toBeInstanceOf(Error);
+      expect((await store.apply([windowOp('b2', 'busy')]))[0]!.observations[0]).toMatchObject({ duplicate: false, sums: { count: 1 } });
+    } finally {
+      blocker.disconnect();
+      admin.disconnect();
       await store.close();
     }
   });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findLuaDir, SCRIPTS } from '../../src/state/redis/scripts.js';
+import { findLuaDir, MARK_SEEN_SCRIPT, SCRIPTS } from '../../src/state/redis/scripts.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const srcLua = join(root, 'src', 'state', 'redis', 'lua');
@@ -28,5 +28,13 @@ describe('redis store scripts', () => {
       expect(header).toContain('Returns');
       expect(header).not.toContain(`KEYS[${def.keys + 1}]`);
     }
+  });
+
+  it('name the stream-level dedup script by its variable key count, n', () => {
+    expect(MARK_SEEN_SCRIPT.file).toBe('mark-seen-n.lua');
+    const text = readFileSync(join(srcLua, MARK_SEEN_SCRIPT.file), 'utf8');
+    const header = text.slice(0, text.indexOf(']]'));
+    expect(text.startsWith('--[[')).toBe(true);
+    for (const part of ['KEYS[1..n]', 'ARGV', 'Returns']) expect(header).toContain(part);
   });
 });

@@ -4,7 +4,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisStore, type StoreOp } from '../../src/state/index.js';
+import { createMetrics } from '../../src/metrics/index.js';
+import { createStoreMetrics, RedisStore, type StoreOp } from '../../src/state/index.js';
+import { eventBucket } from '../../src/state/redis/keys.js';
 import { describeStoreConformance } from './conformance.js';
 import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
 
@@ -36,7 +38,8 @@ describe('redis store', () => {
       expect(store.commandsSent).toBe(6);
       await store.markSeen([{ id: 'rt-1', timeMs: T0 }, { id: 'rt-2', timeMs: T0 }], 60_000);
       expect(store.roundTrips).toBe(2);
-      expect(store.commandsSent).toBe(8);
+      // markSeen: one script call per hash tag among the ids.
+      expect(store.commandsSent).toBe(6 + new Set(['rt-1', 'rt-2'].map(eventBucket)).size);
     } finally {
       await store.close();
     }
@@ -58,6 +61,11 @@ describe('redis store', () => {
       }
       expect(keys).toContain(`${own}:{WyJhZ2VudC0xIl0}:window:st:w-layout`);
       expect(keys).toContain(`${own}:{-}:signal:latest:g-layout`);
+      // Stream-level dedup markers: tagged by a bucket of the id, so one script call marks a bucket.
+      await store.markSeen([{ id: 'ev-1', timeMs: T0 }, { id: 'ev-{x}', timeMs: T0 }], 60_000);
+      const markers = await admin.keys(`${own}:{ev*`);
+      expect(markers.sort()).toEqual([`${own}:{ev${eventBucket('ev-1')}}:event:60000:ev-1`, `${own}:{ev${eventBucket('ev-{x}')}}:event:60000:ev-{x}`].sort());
+      for (const key of markers) expect(await admin.pttl(key), key).toBeGreaterThan(0);
     } finally {
       admin.disconnect();
       await store.close();
@@ -72,6 +80,24 @@ describe('redis store', () => {
       await store.apply(ops('dur'));
       await store.markSeen([{ id: 'dur-1', timeMs: T0 }], 60_000);
       expect(seen).toEqual(['apply:true', 'mark_seen:true']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('shares guardrail_store_up and guardrail_store_duration_seconds with the processor registry', async () => {
+    const processor = createMetrics({ defaults: false });
+    const metrics = createStoreMetrics(processor.registry);
+    expect(metrics.up).toBe(processor.storeUp);
+    expect(metrics.duration).toBe(processor.storeDuration);
+    const store = new RedisStore({ url: REDIS_URL, prefix, metrics });
+    try {
+      await store.apply(ops('shared'));
+      const text = await processor.registry.metrics();
+      expect(text).toContain('guardrail_store_up 1');
+      expect(text).toContain('guardrail_store_round_trips_total{op="apply"} 1');
+      expect(text).toContain('guardrail_store_commands_total{op="apply"} 6');
+      expect(text).toMatch(/guardrail_store_duration_seconds_count\{op="apply"\} 1\n/);
     } finally {
       await store.close();
     }

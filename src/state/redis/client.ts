@@ -3,8 +3,11 @@
  * of commands whose fate is unknown, a command timeout, and reconnects with capped backoff.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { ioredisOptions, type RedisConnection } from './connect.js';
 
 export interface ClientOptions {
+  /** Host, port, database, credentials and TLS (redisOptionsFromEnv); wins over url and the rest. */
+  connection?: RedisConnection;
   /** redis://[user:password@]host:port[/db] or rediss:// for TLS. */
   url?: string;
   username?: string;
@@ -29,6 +32,7 @@ export function createClient(o: ClientOptions): Redis {
     connectTimeout: o.connectTimeoutMs,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 16), o.maxBackoffMs),
   };
+  if (o.connection !== undefined) return new Redis({ ...ioredisOptions(o.connection), ...options });
   if (o.username !== undefined) options.username = o.username;
   if (o.password !== undefined) options.password = o.password;
   if (o.tls !== undefined) options.tls = o.tls;

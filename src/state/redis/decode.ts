@@ -1,22 +1,28 @@
 /*
- * Reads a script's flat reply (strings, numbers as exact %.17g text) back into the observations
- * the memory store would have returned, one per input.
+ * Reads a script's flat reply back into the observations the memory store would have returned, one
+ * per input. Whole numbers come as integer replies; others, and -0, as exact %.17g text.
  */
 import type { ObservationOf, Position, StoreOp, StoreResult } from '../types.js';
 
+type ReplyItem = string | number;
+
 class Reader {
   private at = 0;
-  constructor(private readonly xs: readonly string[]) {}
-  text(): string {
+  constructor(private readonly xs: readonly ReplyItem[]) {}
+  private next(): ReplyItem {
     const x = this.xs[this.at++];
     if (x === undefined) throw new Error('Redis state store: script reply shorter than expected');
     return x;
   }
+  text(): string {
+    return String(this.next());
+  }
   num(): number {
-    return Number(this.text());
+    const x = this.next();
+    return typeof x === 'number' ? x : Number(x);
   }
   bool(): boolean {
-    return this.text() === '1';
+    return this.next() === '1';
   }
 }
 
@@ -52,7 +58,7 @@ function signal(r: Reader): ObservationOf['signal'] {
   return { duplicate, latest };
 }
 
-export function decodeReply(op: StoreOp, reply: readonly string[]): StoreResult {
+export function decodeReply(op: StoreOp, reply: readonly ReplyItem[]): StoreResult {
   const r = new Reader(reply);
   const each = <T>(f: () => T): T[] => op.inputs.map(() => f());
   switch (op.type) {

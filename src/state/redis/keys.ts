@@ -23,9 +23,22 @@ export function stateKey(prefix: string, type: StoreOp['type'], part: KeyPart, k
   return `${prefix}:{${groupTag(key.group)}}:${type}:${part}:${key.rule}`;
 }
 
-/** Stream-level dedup marker of one event id, per horizon as the memory store keeps one set per horizon. */
+/** How many hash tags the stream-level dedup markers are spread over (one script call each). */
+export const EVENT_TAGS = 16;
+
+/** The tag bucket of an event id: FNV-1a of its UTF-16 code units, modulo EVENT_TAGS. */
+export function eventBucket(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % EVENT_TAGS;
+}
+
+/**
+ * Stream-level dedup marker of one event id, per horizon as the memory store keeps one set per
+ * horizon. Ids are spread over EVENT_TAGS hash tags so that one script call marks many at once.
+ */
 export function eventKey(prefix: string, horizonMs: number, id: string): string {
-  return `${prefix}:event:${horizonMs}:${id}`;
+  return `${prefix}:{ev${eventBucket(id)}}:event:${horizonMs}:${id}`;
 }
 
 /** Prefixes may not carry braces: the group's tag must be the first `{...}` of every key. */

@@ -24,7 +24,12 @@ export const SCRIPTS: { readonly [T in StoreOp['type']]: ScriptDef } = {
   cooldown: { command: 'guardrailCooldown', file: 'cooldown-3.lua', keys: 3 },
 };
 
+/** Stream-level dedup (markSeen): any number of keys, so callers pass the key count first. */
+export const MARK_SEEN_SCRIPT = { command: 'guardrailMarkSeen', file: 'mark-seen-n.lua' } as const;
+
 const PRELUDE = 'shared.lua';
+
+export type ScriptSources = { readonly [T in StoreOp['type'] | 'markSeen']: string };
 
 /**
  * The lua/ folder next to this module when run from src; from dist (tsc copies no .lua files) the
@@ -43,8 +48,8 @@ export function findLuaDir(fromDir: string = dirname(fileURLToPath(import.meta.u
   throw new Error(`Lua scripts of the Redis state store not found from ${fromDir}`);
 }
 
-/** Every script's source: the shared prelude, then the script's own file. */
-export function loadScripts(dir: string = findLuaDir()): { readonly [T in StoreOp['type']]: string } {
+/** Every script's source: for op types the shared prelude, then the script's own file. */
+export function loadScripts(dir: string = findLuaDir()): ScriptSources {
   const prelude = readFileSync(join(dir, PRELUDE), 'utf8');
   const source = (def: ScriptDef) => `${prelude}\n${readFileSync(join(dir, def.file), 'utf8')}`;
   return {
@@ -54,11 +59,13 @@ export function loadScripts(dir: string = findLuaDir()): { readonly [T in StoreO
     travel: source(SCRIPTS.travel),
     signal: source(SCRIPTS.signal),
     cooldown: source(SCRIPTS.cooldown),
+    markSeen: readFileSync(join(dir, MARK_SEEN_SCRIPT.file), 'utf8'),
   };
 }
 
-export function defineScripts(client: Redis, sources: { readonly [T in StoreOp['type']]: string }): void {
+export function defineScripts(client: Redis, sources: ScriptSources): void {
   for (const type of Object.keys(SCRIPTS) as StoreOp['type'][]) {
     client.defineCommand(SCRIPTS[type].command, { numberOfKeys: SCRIPTS[type].keys, lua: sources[type] });
   }
+  client.defineCommand(MARK_SEEN_SCRIPT.command, { lua: sources.markSeen });
 }

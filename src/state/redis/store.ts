@@ -1,34 +1,38 @@
 /*
  * The Redis state store behind `guardrail run`: same observations as the memory store for the same
- * inputs, with each operation applied atomically by one Lua script call and a batch's calls sent in
- * one pipeline (one round trip per batch, one script call per state key).
+ * inputs, with each operation applied atomically by one Lua script call and a batch's calls sent
+ * pipelined, without waiting in between (one round trip per batch, one script call per state key).
  *
  * Key layout (docs/state.md has the details), all parts of one state under the group's hash tag:
  *   <prefix>:{<base64url(group)>}:<op type>:<part>:<rule>
  *     part st      hash   scalar state (last/first seen, running sums, ...)
- *     part ids     hash   input id -> event time, the per-key dedup memory
- *     part ido     list   input ids in arrival order, forgotten from the front
+ *     part ids     hash   input id -> '1', the per-key dedup memory
+ *     part ido     list   timeMs, id pairs in arrival order, forgotten from the front
  *     window:  slots (slot -> "count,bytes,records"), peaks (bucket -> peak)
  *     profile: days (UTC day -> counts per hour of week)    seen:   vals (value -> last use)
  *     signal:  latest (rule -> "timeMs|eventId")            cooldown: decided (id -> decision), ido
- *   <prefix>:event:<horizonMs>:<event id>   string, stream-level dedup (markSeen), PX horizonMs
+ *   <prefix>:{ev<0-15>}:event:<horizonMs>:<event id>   string, stream-level dedup (markSeen), PX horizonMs
  * Each state key's parts expire (PEXPIRE, wall clock) after its retention plus ttlMarginMs; event
  * time decides the rest, exactly as in the memory store.
  */
 import { performance } from 'node:perf_hooks';
 import type { Redis, RedisOptions } from 'ioredis';
-import { StoreUnavailableError } from '../../errors/index.js';
+import { StoreTimeoutError, StoreUnavailableError } from '../../errors/index.js';
 import type { StateStore, StoreOp, StoreResult } from '../types.js';
 import { createClient, describeClient } from './client.js';
+import type { RedisConnection } from './connect.js';
 import { decodeReply } from './decode.js';
 import { encodeOp, type EncodeContext, type ScriptCall } from './encode.js';
 import { toStoreError } from './errors.js';
-import { checkPrefix, eventKey } from './keys.js';
-import { defineScripts, loadScripts } from './scripts.js';
+import { checkPrefix, eventBucket, eventKey } from './keys.js';
+import type { StoreErrorKind, StoreMetrics } from './metrics.js';
+import { defineScripts, loadScripts, MARK_SEEN_SCRIPT } from './scripts.js';
 
 export interface RedisStoreOptions {
   /** redis://[user:password@]host:port[/db], or rediss:// for TLS. Default redis://127.0.0.1:6379. */
   url?: string;
+  /** Where and how to connect (redisOptionsFromEnv); used instead of url, username, password and tls. */
+  connection?: RedisConnection;
   /** An ioredis client to use instead of creating one; its owner configures and closes it. */
   client?: Redis;
   /** First part of every key. Default 'gr'. No braces. */
@@ -50,6 +54,8 @@ export interface RedisStoreOptions {
   maxBackoffMs?: number;
   /** Wall-clock TTL of a key beyond its event-time retention, for lag and clock skew. Default 1h. */
   ttlMarginMs?: number;
+  /** Metrics to keep (createStoreMetrics): round trips, script calls, durations, errors, up. */
+  metrics?: StoreMetrics;
   /** Called when the store goes up or down (for guardrail_store_up). */
   onUpChange?: (up: boolean) => void;
   /** Called after each round trip with its duration (for guardrail_store_duration_seconds{op}). */
@@ -58,6 +64,10 @@ export interface RedisStoreOptions {
 
 type Pipeline = ReturnType<Redis['pipeline']>;
 type ScriptCommand = (...args: string[]) => unknown;
+
+/** Script calls in the first pipelined chunk of a round trip, doubling up to MAX_CHUNK. */
+const FIRST_CHUNK = 8;
+const MAX_CHUNK = 128;
 
 export class RedisStore implements StateStore {
   private readonly client: Redis;
@@ -68,6 +78,7 @@ export class RedisStore implements StateStore {
   private readonly connectTimeoutMs: number;
   private readonly onUpChange: ((up: boolean) => void) | undefined;
   private readonly onDuration: RedisStoreOptions['onDuration'];
+  private readonly metrics: StoreMetrics | undefined;
   private up = false;
   private everUp = false;
   private lastError: Error | undefined;
@@ -86,10 +97,13 @@ export class RedisStore implements StateStore {
     };
     this.onUpChange = options.onUpChange;
     this.onDuration = options.onDuration;
+    this.metrics = options.metrics;
+    this.metrics?.up.set(0);
     this.ownsClient = options.client === undefined;
     this.client =
       options.client ??
       createClient({
+        connection: options.connection,
         url: options.url ?? 'redis://127.0.0.1:6379',
         username: options.username,
         password: options.password,
@@ -128,7 +142,7 @@ export class RedisStore implements StateStore {
     return this.trips;
   }
 
-  /** Commands sent inside those pipelines: one per operation in apply, one per id in markSeen. */
+  /** Commands sent inside those pipelines: one script call per operation in apply, one per hash tag in markSeen. */
   get commandsSent(): number {
     return this.commands;
   }
@@ -158,33 +172,80 @@ export class RedisStore implements StateStore {
 
   async apply(ops: readonly StoreOp[]): Promise<StoreResult[]> {
     const results: (StoreResult | undefined)[] = new Array(ops.length);
-    const calls: { index: number; call: ScriptCall }[] = [];
+    const calls: number[] = [];
     ops.forEach((op, index) => {
       // An op without inputs observes nothing and changes nothing a later op could see.
       if (op.inputs.length === 0) results[index] = { type: op.type, observations: [] } as StoreResult;
-      else calls.push({ index, call: encodeOp(op, this.ctx) });
+      else calls.push(index);
     });
     if (calls.length > 0) {
-      const replies = await this.roundTrip('apply', calls.length, (p) => {
+      const replies = await this.roundTrip('apply', calls.length, (p, from, to) => {
         const commands = p as unknown as Record<string, ScriptCommand>;
-        for (const { call } of calls) commands[call.command]!(...call.keys, ...call.args);
+        for (let i = from; i < to; i++) {
+          const call: ScriptCall = encodeOp(ops[calls[i]!]!, this.ctx);
+          commands[call.command]!(...call.keys, ...call.args);
+        }
       });
-      calls.forEach(({ index }, i) => (results[index] = decodeReply(ops[index]!, replies[i] as string[])));
+      calls.forEach((index, i) => (results[index] = decodeReply(ops[index]!, replies[i] as (string | number)[])));
     }
     return results as StoreResult[];
   }
 
   /**
-   * SET NX PX per id: the horizon here is wall-clock time from the first sighting (the memory store
-   * counts it in event time); redeliveries come within minutes of the first delivery either way.
+   * SET NX PX per id, by a script call per hash tag (at most EVENT_TAGS calls, one round trip): the
+   * horizon here is wall-clock time from the first sighting (the memory store counts it in event
+   * time); redeliveries come within minutes of the first delivery either way.
    */
   async markSeen(events: readonly { id: string; timeMs: number }[], horizonMs: number): Promise<boolean[]> {
     if (events.length === 0) return [];
-    const px = Math.max(1, Math.ceil(horizonMs));
-    const replies = await this.roundTrip('mark_seen', events.length, (p) => {
-      for (const e of events) p.set(eventKey(this.ctx.prefix, horizonMs, e.id), String(e.timeMs), 'PX', px, 'NX');
+    const px = String(Math.max(1, Math.ceil(horizonMs)));
+    const byTag = new Map<number, number[]>();
+    events.forEach((e, i) => {
+      const bucket = eventBucket(e.id);
+      const list = byTag.get(bucket);
+      if (list) list.push(i);
+      else byTag.set(bucket, [i]);
     });
-    return replies.map((r) => r === null);
+    const groups = [...byTag.values()];
+    const replies = await this.roundTrip('mark_seen', groups.length, (p, from, to) => {
+      const commands = p as unknown as Record<string, ScriptCommand>;
+      for (const group of groups.slice(from, to)) {
+        const keys = group.map((i) => eventKey(this.ctx.prefix, horizonMs, events[i]!.id));
+        commands[MARK_SEEN_SCRIPT.command]!(String(keys.length), ...keys, px, ...group.map((i) => String(events[i]!.timeMs)));
+      }
+    });
+    const seen = new Array<boolean>(events.length);
+    groups.forEach((group, g) => {
+      const flags = replies[g] as number[];
+      group.forEach((i, j) => (seen[i] = flags[j] === 1));
+    });
+    return seen;
+  }
+
+  /** The first part of every key of this store. */
+  get prefix(): string {
+    return this.ctx.prefix;
+  }
+
+  /**
+   * Deletes every key under this store's prefix (SCAN and UNLINK, a page at a time) and returns how
+   * many there were: for a replay's or a test's own prefix, never for one that a processor shares.
+   */
+  async purge(): Promise<number> {
+    if (!this.up) await this.ready();
+    const match = `${this.ctx.prefix.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+    let deleted = 0;
+    let cursor = '0';
+    try {
+      do {
+        const [next, keys] = await this.client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) deleted += await this.client.unlink(...keys);
+      } while (cursor !== '0');
+    } catch (err) {
+      throw toStoreError(err, this.where);
+    }
+    return deleted;
   }
 
   async close(): Promise<void> {
@@ -205,19 +266,30 @@ export class RedisStore implements StateStore {
     this.client.disconnect();
   }
 
-  /** One pipeline: typed errors for outages, a deadline for the whole, the duration reported. */
-  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline) => void): Promise<unknown[]> {
+  /**
+   * One round trip of `commands` script calls: typed errors for outages, a deadline for the whole,
+   * the duration reported. The calls go out in pipelined chunks, each written as soon as it is
+   * encoded and none waiting for another's replies, so Redis runs the first while the next are
+   * encoded; the caller waits once, for all of them.
+   */
+  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline, from: number, to: number) => void): Promise<unknown[]> {
     if (!this.up) {
-      if (this.everUp) {
-        const cause = this.lastError ?? new Error(`connection ${this.client.status}`);
-        throw new StoreUnavailableError(`Redis state store at ${this.where} is unavailable: ${cause.message}`, { cause });
+      try {
+        if (this.everUp) {
+          const cause = this.lastError ?? new Error(`connection ${this.client.status}`);
+          throw new StoreUnavailableError(`Redis state store at ${this.where} is unavailable: ${cause.message}`, { cause });
+        }
+        await this.ready();
+      } catch (err) {
+        // Not sent: counted as a failed round trip all the same, so the error rate shows the outage.
+        this.metrics?.errors.inc({ op, error: 'unavailable' });
+        throw err;
       }
-      await this.ready();
     }
-    const pipeline = this.client.pipeline();
-    fill(pipeline);
     this.trips += 1;
     this.commands += commands;
+    this.metrics?.roundTrips.inc({ op });
+    this.metrics?.commands.inc({ op }, commands);
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -225,19 +297,31 @@ export class RedisStore implements StateStore {
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('Command timed out')), this.commandTimeoutMs);
       });
-      const exec = pipeline.exec();
-      // Past the deadline nobody awaits the pipeline any more; its late failure is not news.
-      void exec.catch(() => undefined);
-      const settled = (await Promise.race([exec, deadline])) ?? [];
-      return settled.map(([err, value]) => {
-        if (err) throw err;
-        return value;
-      });
+      const execs: Promise<[Error | null, unknown][] | null>[] = [];
+      for (let from = 0, size = FIRST_CHUNK; from < commands; from += size, size = Math.min(size * 2, MAX_CHUNK)) {
+        const pipeline = this.client.pipeline();
+        fill(pipeline, from, Math.min(from + size, commands));
+        const exec = pipeline.exec();
+        // Past the deadline, or after another chunk failed, nobody awaits this one; its late failure is not news.
+        void exec.catch(() => undefined);
+        execs.push(exec);
+      }
+      const settled = await Promise.race([Promise.all(execs), deadline]);
+      return settled.flatMap((replies) =>
+        (replies ?? []).map(([err, value]) => {
+          if (err) throw err;
+          return value;
+        }),
+      );
     } catch (err) {
-      throw toStoreError(err, this.where);
+      const typed = toStoreError(err, this.where);
+      this.metrics?.errors.inc({ op, error: errorKind(typed) });
+      throw typed;
     } finally {
       clearTimeout(timer);
-      this.onDuration?.(op, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      this.metrics?.duration.observe({ op }, seconds);
+      this.onDuration?.(op, seconds);
     }
   }
 
@@ -245,6 +329,13 @@ export class RedisStore implements StateStore {
     if (up) this.everUp = true;
     if (up === this.up) return;
     this.up = up;
+    this.metrics?.up.set(up ? 1 : 0);
     this.onUpChange?.(up);
   }
+}
+
+function errorKind(err: Error): StoreErrorKind {
+  if (err instanceof StoreUnavailableError) return 'unavailable';
+  if (err instanceof StoreTimeoutError) return 'timeout';
+  return 'other';
 }

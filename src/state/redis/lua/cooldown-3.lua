@@ -2,9 +2,10 @@
 cooldown-3.lua: lets a detection of one rule for one subject through at most once per cooldown and
 counts the ones held back. Mirrors src/state/memory/cooldown.ts, including its memory of decisions
 so a redelivered detection gets the same answer.
-KEYS[1] state hash: last, fire (event time of the last detection let through), supp (held back since)
-KEYS[2] decisions hash: detection id -> "timeMs,fire ('1'/'0'),suppressed"
-KEYS[3] decisions list: detection ids in arrival order
+KEYS[1] state hash: last, idmax, fire (event time of the last detection let through), supp (held
+        back since)
+KEYS[2] decisions hash: detection id -> "fire ('1'/'0'),suppressed"
+KEYS[3] decisions list: timeMs, id pairs in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, cooldownMs, then 2 per input: id, timeMs
 Returns a flat array of strings, per input: duplicate ('1'/'0'), fire ('1'/'0'), suppressed.
 ]]
@@ -14,8 +15,8 @@ local ttl = ARGV[3]
 local cooldown_ms = tonumber(ARGV[4])
 local FIRST, STRIDE = 5, 2
 
-local decided_key, order_key = KEYS[2], KEYS[3]
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
+local decided = ids_open(s, KEYS[2], KEYS[3], horizon, FIRST, STRIDE)
 local last = s.v.last or -math.huge
 local last_fire = s.v.fire or -math.huge
 local suppressed = s.v.supp or 0
@@ -24,9 +25,9 @@ local out = {}
 for i = FIRST, #ARGV, STRIDE do
   local id = ARGV[i]
   local t = tonumber(ARGV[i + 1])
-  local earlier = redis.call('HGET', decided_key, id)
+  local earlier = ids_value(decided, id)
   if earlier then
-    local _, fire, supp = string.match(earlier, '^([^,]*),([^,]*),(.*)$')
+    local fire, supp = string.match(earlier, '^([^,]*),(.*)$')
     out[#out + 1] = '1'
     out[#out + 1] = fire
     out[#out + 1] = supp
@@ -40,16 +41,15 @@ for i = FIRST, #ARGV, STRIDE do
       fire, supp = false, 0
       suppressed = suppressed + 1
     end
-    redis.call('HSET', decided_key, id, num(t) .. ',' .. flag(fire) .. ',' .. num(supp))
-    ids_push(order_key, id, t)
     if t > last then last = t end
-    ids_prune(decided_key, order_key, last - horizon)
+    ids_add(decided, id, t, ARGV[i + 1], flag(fire) .. ',' .. num(supp))
     out[#out + 1] = '0'
     out[#out + 1] = flag(fire)
-    out[#out + 1] = num(supp)
+    out[#out + 1] = rnum(supp)
   end
 end
 
+ids_save(decided)
 state_set(s, 'last', last)
 state_set(s, 'fire', last_fire)
 state_set(s, 'supp', suppressed)

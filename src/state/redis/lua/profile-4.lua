@@ -1,10 +1,11 @@
 --[[
 profile-4.lua: hour-of-week activity profile of one state key over its history. Mirrors
 src/state/memory/profile.ts: counts per UTC day and local hour of week, plus a running aggregate.
-KEYS[1] state hash: last, first, idmax, total, a0..a167 (aggregate per hour of week, 0 omitted)
+KEYS[1] state hash: last, first, idmax, total, agg ("hourOfWeek=count,..." of the aggregate over
+        the history, zero counts left out)
 KEYS[2] days hash: UTC day index -> "hourOfWeek=count,..." for that day
-KEYS[3] ids hash: input id -> event time (dedup memory)
-KEYS[4] ids list: input ids in arrival order
+KEYS[3] ids hash: input id -> '1' (dedup memory)
+KEYS[4] ids list: timeMs, id pairs in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, historyMs, then 3 per input: id, timeMs, hourOfWeek
 Returns a flat array of strings, per input: duplicate ('1'/'0'), total, nearHour, firstSeenMs.
 ]]
@@ -15,20 +16,31 @@ local history_ms = tonumber(ARGV[4])
 local FIRST, STRIDE = 5, 3
 local DAY_MS = 86400000
 
-local days_key, ids_key, order_key = KEYS[2], KEYS[3], KEYS[4]
+local days_key = KEYS[2]
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
+local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, STRIDE)
 local v = s.v
 local agg = {}
-for h = 0, 167 do agg[h] = v['a' .. h] or 0 end
+for h = 0, 167 do agg[h] = 0 end
+if v.agg then
+  for h, c in string.gmatch(v.agg, '(%d+)=(%d+)') do agg[tonumber(h)] = tonumber(c) end
+end
+local agg_changed = false
 local total = v.total or 0
 local first = v.first or math.huge
 local last = v.last or -math.huge
 
 -- Day index -> counts table, or false until a day's counts are needed.
 local days = {}
+-- The earliest day with counts: pruning has nothing to do while it is inside the history.
+local first_day = math.huge
 local day_list = redis.call('HKEYS', days_key)
-for i = 1, #day_list do days[tonumber(day_list[i])] = false end
-local dirty_days = {}
+for i = 1, #day_list do
+  local day = tonumber(day_list[i])
+  days[day] = false
+  if day < first_day then first_day = day end
+end
+local dirty_days, dead_days = {}, {}
 
 local function day_counts(day)
   local known = days[day]
@@ -44,9 +56,12 @@ end
 
 local function prune(t)
   local oldest = math.floor((t - history_ms) / DAY_MS)
+  if oldest <= first_day then return end
+  first_day = math.huge
   local dead = {}
   for day in pairs(days) do
-    if day < oldest then dead[#dead + 1] = day end
+    if day < oldest then dead[#dead + 1] = day
+    elseif day < first_day then first_day = day end
   end
   for i = 1, #dead do
     local day = dead[i]
@@ -54,9 +69,10 @@ local function prune(t)
       agg[h] = agg[h] - c
       total = total - c
     end
+    agg_changed = true
     days[day] = nil
     dirty_days[day] = nil
-    redis.call('HDEL', days_key, num(day))
+    dead_days[day] = true
     first = math.max(first, (day + 1) * DAY_MS)
   end
 end
@@ -64,10 +80,9 @@ end
 -- Events at the same local hour of day, or the hour either side, on any day of the week.
 local function near_hour(how)
   local hour = how % 24
+  local before, after = (hour + 23) % 24, (hour + 1) % 24
   local count = 0
-  for d = 0, 6 do
-    for dh = -1, 1 do count = count + agg[d * 24 + ((hour + dh + 24) % 24)] end
-  end
+  for d = 0, 144, 24 do count = count + agg[d + before] + agg[d + hour] + agg[d + after] end
   return count
 end
 
@@ -75,35 +90,45 @@ local out = {}
 for i = FIRST, #ARGV, STRIDE do
   local t = tonumber(ARGV[i + 1])
   local how = tonumber(ARGV[i + 2])
-  local fresh = ids_add(s, ids_key, order_key, ARGV[i], t, horizon)
+  local fresh = ids_add(ids, ARGV[i], t, ARGV[i + 1])
   prune(t)
   out[#out + 1] = flag(not fresh)
-  out[#out + 1] = num(total)
-  out[#out + 1] = num(near_hour(how))
-  out[#out + 1] = num(math.min(first, t))
+  out[#out + 1] = total
+  out[#out + 1] = near_hour(how)
+  out[#out + 1] = rnum(math.min(first, t))
   if fresh then
     local day = math.floor(t / DAY_MS)
+    if day < first_day then first_day = day end
     local counts = day_counts(day)
     counts[how] = (counts[how] or 0) + 1
     dirty_days[day] = true
+    dead_days[day] = nil
     agg[how] = agg[how] + 1
+    agg_changed = true
     total = total + 1
     if t < first then first = t end
     if t > last then last = t end
   end
 end
 
+local del, set = {}, {}
+for day in pairs(dead_days) do del[#del + 1] = num(day) end
 for day in pairs(dirty_days) do
   local parts = {}
   for h, c in pairs(days[day]) do parts[#parts + 1] = num(h) .. '=' .. num(c) end
-  redis.call('HSET', days_key, num(day), table.concat(parts, ','))
+  set[#set + 1] = num(day)
+  set[#set + 1] = table.concat(parts, ',')
 end
-for h = 0, 167 do
-  local stored = v['a' .. h] or 0
-  if agg[h] ~= stored then
-    if agg[h] == 0 then state_set(s, 'a' .. h, nil) else state_set(s, 'a' .. h, agg[h]) end
+if #del > 0 then call_chunked('HDEL', days_key, del) end
+if #set > 0 then call_chunked('HSET', days_key, set, 2) end
+if agg_changed then
+  local parts = {}
+  for h = 0, 167 do
+    if agg[h] ~= 0 then parts[#parts + 1] = h .. '=' .. agg[h] end
   end
+  if #parts == 0 then state_set(s, 'agg', nil) else state_set(s, 'agg', table.concat(parts, ',')) end
 end
+ids_save(ids)
 state_set(s, 'total', total)
 state_set(s, 'first', first)
 state_set(s, 'last', last)

@@ -3,8 +3,8 @@ seen-4.lua: the values (countries, networks, devices) one group has used, each r
 last use falls out of the history. Mirrors src/state/memory/seen.ts.
 KEYS[1] state hash: last, first, idmax
 KEYS[2] values hash: value -> event time of its last use
-KEYS[3] ids hash: input id -> event time (dedup memory)
-KEYS[4] ids list: input ids in arrival order
+KEYS[3] ids hash: input id -> '1' (dedup memory)
+KEYS[4] ids list: timeMs, id pairs in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, historyMs, then 3 per input: id, timeMs, value
 Returns a flat array of strings, per input: duplicate ('1'/'0'), seenBefore ('1'/'0'), known,
 firstSeenMs.
@@ -15,49 +15,71 @@ local ttl = ARGV[3]
 local history_ms = tonumber(ARGV[4])
 local FIRST, STRIDE = 5, 3
 
-local values_key, ids_key, order_key = KEYS[2], KEYS[3], KEYS[4]
+local values_key = KEYS[2]
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
+local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, STRIDE)
 local first = s.v.first or math.huge
 local last = s.v.last or -math.huge
 
-local last_use, known = {}, 0
+-- At most the earliest last use among the values: nothing to forget while it is inside the history.
+local last_use, last_text, known, oldest = {}, {}, 0, math.huge
 local flat = redis.call('HGETALL', values_key)
 for i = 1, #flat, 2 do
-  last_use[flat[i]] = tonumber(flat[i + 1])
+  local used = tonumber(flat[i + 1])
+  last_use[flat[i]] = used
+  last_text[flat[i]] = flat[i + 1]
   known = known + 1
+  if used < oldest then oldest = used end
 end
+local changed, dead = {}, {}
 
 local out = {}
 for i = FIRST, #ARGV, STRIDE do
   local t = tonumber(ARGV[i + 1])
   local value = ARGV[i + 2]
-  local fresh = ids_add(s, ids_key, order_key, ARGV[i], t, horizon)
+  local fresh = ids_add(ids, ARGV[i], t, ARGV[i + 1])
   local cutoff = t - history_ms
-  local dead = {}
-  for x, used in pairs(last_use) do
-    if used < cutoff then dead[#dead + 1] = x end
-  end
-  for j = 1, #dead do
-    last_use[dead[j]] = nil
-    known = known - 1
-    redis.call('HDEL', values_key, dead[j])
+  if oldest < cutoff then
+    oldest = math.huge
+    for x, used in pairs(last_use) do
+      if used < cutoff then
+        last_use[x] = nil
+        known = known - 1
+        changed[x] = nil
+        dead[x] = true
+      elseif used < oldest then
+        oldest = used
+      end
+    end
   end
   local prev = last_use[value]
   out[#out + 1] = flag(not fresh)
   out[#out + 1] = flag(prev ~= nil)
-  out[#out + 1] = num(known)
-  out[#out + 1] = num(math.min(first, t))
+  out[#out + 1] = known
+  out[#out + 1] = rnum(math.min(first, t))
   if fresh then
     if prev == nil or t > prev then
       if prev == nil then known = known + 1 end
       last_use[value] = t
-      redis.call('HSET', values_key, value, num(t))
+      last_text[value] = ARGV[i + 1]
+      if t < oldest then oldest = t end
+      changed[value] = true
+      dead[value] = nil
     end
     if t < first then first = t end
     if t > last then last = t end
   end
 end
 
+local set, del = {}, {}
+for x in pairs(dead) do del[#del + 1] = x end
+for x in pairs(changed) do
+  set[#set + 1] = x
+  set[#set + 1] = last_text[x]
+end
+if #del > 0 then call_chunked('HDEL', values_key, del) end
+if #set > 0 then call_chunked('HSET', values_key, set, 2) end
+ids_save(ids)
 state_set(s, 'first', first)
 state_set(s, 'last', last)
 state_save(s)

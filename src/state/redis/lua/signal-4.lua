@@ -4,8 +4,8 @@ rule, so the composite can ask which of its inputs fired within its span. Mirror
 src/state/memory/signal.ts.
 KEYS[1] state hash: last, idmax
 KEYS[2] latest hash: signalling rule -> "timeMs|eventId"
-KEYS[3] ids hash: input id -> event time (dedup memory)
-KEYS[4] ids list: input ids in arrival order
+KEYS[3] ids hash: input id -> '1' (dedup memory)
+KEYS[4] ids list: timeMs, id pairs in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, withinMs, then 4 per input: id, timeMs, rule, eventId
 Returns a flat array of strings, per input: duplicate ('1'/'0'), the number n of rules within
 withinMs, then n triples: rule, timeMs, eventId.
@@ -16,8 +16,9 @@ local ttl = ARGV[3]
 local within_ms = tonumber(ARGV[4])
 local FIRST, STRIDE = 5, 4
 
-local latest_key, ids_key, order_key = KEYS[2], KEYS[3], KEYS[4]
+local latest_key = KEYS[2]
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
+local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, STRIDE)
 local last = s.v.last or -math.huge
 
 local latest = {}
@@ -27,16 +28,17 @@ for i = 1, #flat, 2 do
   latest[flat[i]] = { t = tonumber(time), time = time, event_id = event_id }
 end
 
+local changed = {}
 local out = {}
 for i = FIRST, #ARGV, STRIDE do
   local t = tonumber(ARGV[i + 1])
   local rule = ARGV[i + 2]
-  local fresh = ids_add(s, ids_key, order_key, ARGV[i], t, horizon)
+  local fresh = ids_add(ids, ARGV[i], t, ARGV[i + 1])
   if fresh then
     local prev = latest[rule]
     if prev == nil or t >= prev.t then
       latest[rule] = { t = t, time = ARGV[i + 1], event_id = ARGV[i + 3] }
-      redis.call('HSET', latest_key, rule, ARGV[i + 1] .. '|' .. ARGV[i + 3])
+      changed[rule] = true
     end
     if t > last then last = t end
   end
@@ -52,9 +54,17 @@ for i = FIRST, #ARGV, STRIDE do
       out[#out + 1] = x.event_id
     end
   end
-  out[count_at] = num(count)
+  out[count_at] = count
 end
 
+local set = {}
+for rule in pairs(changed) do
+  local x = latest[rule]
+  set[#set + 1] = rule
+  set[#set + 1] = x.time .. '|' .. x.event_id
+end
+if #set > 0 then call_chunked('HSET', latest_key, set, 2) end
+ids_save(ids)
 state_set(s, 'last', last)
 state_save(s)
 expire_all(KEYS, ttl)

@@ -4,8 +4,8 @@ out of order is compared with the position that really came before it. Mirrors
 src/state/memory/travel.ts.
 KEYS[1] state hash: last, idmax, pos (JSON array, oldest first, of [id, timeMs, lat, lon,
         hasCountry, country], all strings so no digit is lost)
-KEYS[2] ids hash: input id -> event time (dedup memory)
-KEYS[3] ids list: input ids in arrival order
+KEYS[2] ids hash: input id -> '1' (dedup memory)
+KEYS[3] ids list: timeMs, id pairs in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, positionsKept, then 6 per input: id, timeMs, lat, lon,
       hasCountry ('1'/'0'), country
 Returns a flat array of strings, per input: duplicate ('1'/'0'), hasPrevious ('1'/'0'), then the
@@ -17,8 +17,8 @@ local ttl = ARGV[3]
 local kept = tonumber(ARGV[4])
 local FIRST, STRIDE = 5, 6
 
-local ids_key, order_key = KEYS[2], KEYS[3]
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
+local ids = ids_open(s, KEYS[2], KEYS[3], horizon, FIRST, STRIDE)
 local last = s.v.last or -math.huge
 
 local positions = {}
@@ -35,7 +35,7 @@ local out = {}
 for i = FIRST, #ARGV, STRIDE do
   local id = ARGV[i]
   local t = tonumber(ARGV[i + 1])
-  local fresh = ids_add(s, ids_key, order_key, id, t, horizon)
+  local fresh = ids_add(ids, id, t, ARGV[i + 1])
   local cutoff = t - retain
   local prev = nil
   for j = 1, #positions do
@@ -79,6 +79,7 @@ if changed then
   end
   state_set(s, 'pos', cjson.encode(stored))
 end
+ids_save(ids)
 state_set(s, 'last', last)
 state_save(s)
 expire_all(KEYS, ttl)

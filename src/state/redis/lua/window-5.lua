@@ -2,11 +2,12 @@
 window-5.lua: sliding window sums on event time for one state key, with the learned baseline of
 per-bucket peaks. Mirrors src/state/memory/window.ts input by input, so the numbers are the same.
 KEYS[1] state hash: last, first, idmax, head, rc/rb/rr (running sums at head), lo (lowest slot that
-        may exist), spec (signature; a different one starts the key afresh)
+        may exist), spec (signature; a different one starts the key afresh), cb and cs (bucket and
+        "median,mad,max,samples" of the cached baseline statistics, as the memory class caches them)
 KEYS[2] slots hash: slot index -> "count,bytes,records"
 KEYS[3] peaks hash: bucket index -> largest window sum of the metric at an input in that bucket
-KEYS[4] ids hash: input id -> event time (dedup memory)
-KEYS[5] ids list: input ids in arrival order (the order they are forgotten in)
+KEYS[4] ids hash: input id -> '1' (dedup memory)
+KEYS[5] ids list: timeMs, id pairs in arrival order (the order ids are forgotten in)
 ARGV: dedupHorizonMs, latenessMs, retainMs, ttlMs, specSignature, windowMs, slotMs,
       metric ('' when there is no baseline), bucketMs, historyMs,
       then 4 per input: id, timeMs, bytes, records
@@ -25,11 +26,12 @@ local bucket_ms = tonumber(ARGV[9])
 local history_ms = tonumber(ARGV[10])
 local FIRST, STRIDE = 11, 4
 
-local st_key, slots_key, peaks_key, ids_key, order_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local slots_key, peaks_key = KEYS[2], KEYS[3]
 local n = window_ms / slot_ms
 local late_slots = math.ceil(lateness / slot_ms)
 
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, sig)
+local ids = ids_open(s, KEYS[4], KEYS[5], horizon, FIRST, STRIDE)
 local v = s.v
 local head = v.head or -math.huge
 local rc, rb, rr = v.rc or 0, v.rb or 0, v.rr or 0
@@ -37,27 +39,84 @@ local last = v.last or -math.huge
 local first = v.first or math.huge
 local lo = v.lo
 
+-- The live slots of this call: slot -> {count, bytes, records}; absent when the slot does not exist.
+-- Stored slots lie between lo and the stored head. Until `loaded`, only those read by number are
+-- here (probed): a short step of the window reads its few slots (HMGET), a long one reads them all
+-- (one HGETALL of a hash bounded by the window and the lateness), and when every stored slot is to be
+-- forgotten the hash is dropped unread. Changes are written back at the end: dirty slots set, dead
+-- slots deleted.
+local slots, dirty, dead, probed = {}, {}, {}, {}
+local stored_head, loaded = head, lo == nil
+
 local function parse_slot(x)
   local c, b, r = string.match(x, '^([^,]*),([^,]*),(.*)$')
-  return tonumber(c), tonumber(b), tonumber(r)
+  return { tonumber(c), tonumber(b), tonumber(r) }
+end
+
+local function load_slots()
+  loaded = true
+  local flat = redis.call('HGETALL', slots_key)
+  for i = 1, #flat, 2 do
+    local k = tonumber(flat[i])
+    -- What this call read or changed already is newer than what is stored.
+    if slots[k] == nil and not probed[k] and not dead[k] then slots[k] = parse_slot(flat[i + 1]) end
+  end
+end
+
+-- Makes sure the stored slots from..to are in `slots`: read by number (one HMGET) unless loaded.
+local function probe(from, to)
+  if loaded then return end
+  if from < lo then from = lo end
+  if to > stored_head then to = stored_head end
+  local ks, fields = {}, {}
+  for k = from, to do
+    if not probed[k] and not dead[k] and slots[k] == nil then
+      probed[k] = true
+      ks[#ks + 1] = k
+      fields[#fields + 1] = num(k)
+    end
+  end
+  if #fields == 0 then return end
+  local xs = hmget(slots_key, fields)
+  for i = 1, #ks do
+    if xs[i] then slots[ks[i]] = parse_slot(xs[i]) end
+  end
 end
 
 local function read_slot(k)
-  local x = redis.call('HGET', slots_key, num(k))
-  if not x then return nil end
-  return parse_slot(x)
+  local x = slots[k]
+  if x == nil and not loaded then
+    probe(k, k)
+    x = slots[k]
+  end
+  return x
 end
 
--- Forgets every slot below keep_from. lo bounds the slots from below, so a short step of the head
--- costs a few deletes; a long jump reads the (bounded) slot list instead of walking the gap.
+-- Forgets slot k, whether or not it exists: a stored one is deleted at the end.
+local function forget_slot(k)
+  slots[k] = nil
+  dirty[k] = nil
+  if k <= stored_head then dead[k] = true end
+end
+
+-- Forgets every slot below keep_from: by number for a short step of the head, else by the live list.
 local function prune_slots(keep_from)
   if lo == nil or lo >= keep_from then return end
-  if keep_from - lo <= redis.call('HLEN', slots_key) then
-    for k = lo, keep_from - 1 do redis.call('HDEL', slots_key, num(k)) end
+  if keep_from - lo <= 16 then
+    -- A short step: forget by number, stored or not, without reading anything.
+    for k = lo, keep_from - 1 do forget_slot(k) end
   else
-    local ks = redis.call('HKEYS', slots_key)
-    for i = 1, #ks do
-      if tonumber(ks[i]) < keep_from then redis.call('HDEL', slots_key, ks[i]) end
+    if not loaded then
+      if keep_from > stored_head then
+        -- Every stored slot goes: drop the hash without reading it (those read already go below).
+        redis.call('DEL', slots_key)
+        loaded = true
+      else
+        load_slots()
+      end
+    end
+    for k in pairs(slots) do
+      if k < keep_from then forget_slot(k) end
     end
   end
   lo = keep_from
@@ -67,12 +126,32 @@ local function advance(sl)
   if head == -math.huge or sl - head >= n then
     rc, rb, rr = 0, 0, 0
   else
-    for leaving = head - n + 1, sl - n do
-      local c, b, r = read_slot(leaving)
-      if c then
-        rc = rc - c
-        rb = rb - b
-        rr = rr - r
+    local from, to = head - n + 1, sl - n
+    if from <= to then
+      if to - from <= 16 then
+        probe(from, to)
+        for k = from, to do
+          local x = slots[k]
+          if x then
+            rc = rc - x[1]
+            rb = rb - x[2]
+            rr = rr - x[3]
+          end
+        end
+      else
+        if not loaded then load_slots() end
+        -- In slot order, as the memory class subtracts: sums of fractions depend on the order.
+        local leaving = {}
+        for k in pairs(slots) do
+          if k >= from and k <= to then leaving[#leaving + 1] = k end
+        end
+        table.sort(leaving)
+        for i = 1, #leaving do
+          local x = slots[leaving[i]]
+          rc = rc - x[1]
+          rb = rb - x[2]
+          rr = rr - x[3]
+        end
       end
     end
   end
@@ -82,15 +161,17 @@ end
 
 local function add(sl, bytes, records)
   if sl > head then advance(sl) end
-  local c, b, r = read_slot(sl)
-  if not c then
-    c, b, r = 0, 0, 0
+  local x = read_slot(sl)
+  if not x then
+    x = { 0, 0, 0 }
+    slots[sl] = x
     if lo == nil or sl < lo then lo = sl end
   end
-  c = c + 1
-  b = b + bytes
-  r = r + records
-  redis.call('HSET', slots_key, num(sl), num(c) .. ',' .. num(b) .. ',' .. num(r))
+  x[1] = x[1] + 1
+  x[2] = x[2] + bytes
+  x[3] = x[3] + records
+  dirty[sl] = true
+  dead[sl] = nil
   if sl > head - n then
     rc = rc + 1
     rb = rb + bytes
@@ -98,36 +179,55 @@ local function add(sl, bytes, records)
   end
 end
 
+-- An input behind the head: the window ending at its slot, summed from the slots.
 local function sum_window_at(sl)
+  probe(sl - n + 1, sl)
   local c, b, r = 0, 0, 0
-  local k = sl - n + 1
-  while k <= sl do
-    local fields = {}
-    while k <= sl and #fields < 1000 do
-      fields[#fields + 1] = num(k)
-      k = k + 1
-    end
-    local xs = redis.call('HMGET', slots_key, unpack(fields))
-    for i = 1, #fields do
-      if xs[i] then
-        local sc, sb, sr = parse_slot(xs[i])
-        c = c + sc
-        b = b + sb
-        r = r + sr
-      end
+  for k = sl - n + 1, sl do
+    local x = slots[k]
+    if x then
+      c = c + x[1]
+      b = b + x[2]
+      r = r + x[3]
     end
   end
   return c, b, r
 end
 
--- Baseline peaks live in a Lua table for the call; every change is written through.
-local peaks = nil
-local cache_bucket, cache_stats = nil, nil
+-- Baseline peaks read in this call: bucket -> peak, or false when it does not exist. All of them
+-- are read only when the statistics must be computed again (the cache is for another bucket).
+local peaks, peaks_all, peaks_dirty, peaks_dead = {}, false, {}, {}
+local cache_bucket = v.cb
+local cache_stats = nil
+if cache_bucket ~= nil and v.cs then
+  local med, mad, max, samples = string.match(v.cs, '^([^,]*),([^,]*),([^,]*),(.*)$')
+  cache_stats = { med, mad, max, samples }
+else
+  cache_bucket = nil
+end
+
+local function peak_of(bucket)
+  local p = peaks[bucket]
+  if p == nil then
+    if peaks_all then
+      p = false
+    else
+      local raw = redis.call('HGET', peaks_key, num(bucket))
+      p = raw and tonumber(raw) or false
+    end
+    peaks[bucket] = p
+  end
+  return p
+end
 
 local function load_peaks()
-  peaks = {}
   local flat = redis.call('HGETALL', peaks_key)
-  for i = 1, #flat, 2 do peaks[tonumber(flat[i])] = tonumber(flat[i + 1]) end
+  for i = 1, #flat, 2 do
+    local b = tonumber(flat[i])
+    -- What this call changed already is newer than what is stored.
+    if peaks[b] == nil then peaks[b] = tonumber(flat[i + 1]) end
+  end
+  peaks_all = true
 end
 
 -- simple-statistics' median: the middle order statistic, or lower + 0.5 * (upper - lower).
@@ -144,15 +244,20 @@ end
 -- Statistics of the completed buckets in the history before bucket; older peaks are forgotten.
 local function stats_before(bucket)
   if cache_bucket == bucket then return cache_stats end
+  if not peaks_all then load_peaks() end
   local from = bucket - math.floor(history_ms / bucket_ms)
-  local samples, dead = {}, {}
+  local samples, gone = {}, {}
   for b, peak in pairs(peaks) do
-    if b < from then dead[#dead + 1] = b
-    elseif b < bucket then samples[#samples + 1] = peak end
+    if peak then
+      if b < from then gone[#gone + 1] = b
+      elseif b < bucket then samples[#samples + 1] = peak end
+    end
   end
-  for i = 1, #dead do
-    peaks[dead[i]] = nil
-    redis.call('HDEL', peaks_key, num(dead[i]))
+  for i = 1, #gone do
+    local b = gone[i]
+    peaks[b] = false
+    peaks_dirty[b] = nil
+    peaks_dead[b] = true
   end
   local stats
   if #samples == 0 then
@@ -174,36 +279,40 @@ local function stats_before(bucket)
 end
 
 local function record_peak(bucket, value)
-  local prev = peaks[bucket]
-  if prev == nil or value > prev then
+  local prev = peak_of(bucket)
+  if not prev or value > prev then
     peaks[bucket] = value
-    redis.call('HSET', peaks_key, num(bucket), num(value))
+    peaks_dirty[bucket] = true
+    peaks_dead[bucket] = nil
     -- An out-of-order input can raise a peak the cached statistics already used.
-    if cache_bucket ~= nil and bucket < cache_bucket then cache_bucket = nil end
+    if cache_bucket ~= nil and bucket < cache_bucket then cache_bucket, cache_stats = nil, nil end
   end
 end
 
+local has_baseline = metric ~= ''
 local out = {}
 for i = FIRST, #ARGV, STRIDE do
-  local id = ARGV[i]
   local t = tonumber(ARGV[i + 1])
-  local fresh = ids_add(s, ids_key, order_key, id, t, horizon)
+  local fresh = ids_add(ids, ARGV[i], t, ARGV[i + 1])
   local sl = math.floor(t / slot_ms)
   if fresh then add(sl, tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])) end
   if t > last then last = t end
   if t < first then first = t end
   local c, b, r
   if sl == head then c, b, r = rc, rb, rr else c, b, r = sum_window_at(sl) end
-  out[#out + 1] = flag(not fresh)
-  out[#out + 1] = num(c)
-  out[#out + 1] = num(b)
-  out[#out + 1] = num(r)
-  if metric ~= '' then
-    if peaks == nil then load_peaks() end
+  local at = #out
+  out[at + 1] = flag(not fresh)
+  out[at + 2] = c
+  out[at + 3] = rnum(b)
+  out[at + 4] = rnum(r)
+  if has_baseline then
     local bucket = math.floor(t / bucket_ms)
     local stats = stats_before(bucket)
-    for j = 1, 4 do out[#out + 1] = stats[j] end
-    out[#out + 1] = num(t - first)
+    out[#out + 1] = stats[1]
+    out[#out + 1] = stats[2]
+    out[#out + 1] = stats[3]
+    out[#out + 1] = stats[4]
+    out[#out + 1] = rnum(t - first)
     if fresh then
       local value = r
       if metric == 'count' then value = c elseif metric == 'bytes' then value = b end
@@ -212,6 +321,32 @@ for i = FIRST, #ARGV, STRIDE do
   end
 end
 
+local set, del = {}, {}
+for k in pairs(dirty) do
+  local x = slots[k]
+  set[#set + 1] = num(k)
+  set[#set + 1] = num(x[1]) .. ',' .. num(x[2]) .. ',' .. num(x[3])
+end
+for k in pairs(dead) do del[#del + 1] = num(k) end
+if #del > 0 then call_chunked('HDEL', slots_key, del) end
+if #set > 0 then call_chunked('HSET', slots_key, set, 2) end
+
+if metric ~= '' then
+  set, del = {}, {}
+  for b in pairs(peaks_dirty) do
+    set[#set + 1] = num(b)
+    set[#set + 1] = num(peaks[b])
+  end
+  for b in pairs(peaks_dead) do del[#del + 1] = num(b) end
+  if #del > 0 then call_chunked('HDEL', peaks_key, del) end
+  if #set > 0 then call_chunked('HSET', peaks_key, set, 2) end
+  if cache_bucket ~= v.cb or (cache_stats and table.concat(cache_stats, ',') ~= v.cs) then
+    state_set(s, 'cb', cache_bucket)
+    state_set(s, 'cs', cache_stats and table.concat(cache_stats, ',') or nil)
+  end
+end
+
+ids_save(ids)
 state_set(s, 'head', head)
 state_set(s, 'rc', rc)
 state_set(s, 'rb', rb)

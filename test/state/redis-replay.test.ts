@@ -1,0 +1,110 @@
+/*
+ * Replaying the simulator's traffic with the default rules through Redis gives the detections of the
+ * in-memory replay, ids included; `guardrail replay --store redis` does so under its own key prefix
+ * and leaves no key behind.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { replayCommand } from '../../src/cli/replay.js';
+import { runReplay } from '../../src/engine/index.js';
+import type { Detection } from '../../src/engine/types.js';
+import { loadRules } from '../../src/rules/index.js';
+import { createSimulation, parseStartDate } from '../../src/sim/index.js';
+import { MemoryStore, RedisStore, type StateStore } from '../../src/state/index.js';
+import { capture } from '../rules/helpers.js';
+import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
+
+const prefix = testPrefix();
+afterAll(async () => {
+  await deleteKeys(prefix);
+});
+
+const NOW = Date.parse('2026-12-01T00:00:00Z');
+
+async function detections(store: StateStore, lines: readonly string[]): Promise<Detection[]> {
+  const ruleset = await loadRules('rules');
+  const out: Detection[] = [];
+  await runReplay({ ruleset, lines, store, now: () => NOW, onDetection: (d) => void out.push(d) });
+  return out;
+}
+
+async function keyCount(match: string): Promise<number> {
+  const admin = new Redis(REDIS_URL);
+  try {
+    let n = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      cursor = next;
+      n += keys.length;
+    } while (cursor !== '0');
+    return n;
+  } finally {
+    admin.disconnect();
+  }
+}
+
+describe('replay through the Redis store', () => {
+  it('gives the detections of the in-memory replay on simulated traffic, ids included', { timeout: 300_000 }, async () => {
+    const lines = [...createSimulation({ days: 10, agents: 30, seed: 3, startMs: parseStartDate('2026-10-01') }).lines()];
+    const memory = await detections(new MemoryStore(), lines);
+    const store = new RedisStore({ url: REDIS_URL, prefix, commandTimeoutMs: 120_000 });
+    let redis: Detection[];
+    try {
+      redis = await detections(store, lines);
+    } finally {
+      await store.close();
+    }
+    expect(memory.length).toBeGreaterThan(5);
+    expect(new Set(memory.map((d) => d.rule.id)).size).toBeGreaterThan(3);
+    expect(redis.map((d) => d.id)).toEqual(memory.map((d) => d.id));
+    expect(redis).toEqual(memory);
+  });
+
+  describe('guardrail replay --store redis', () => {
+    let dir: string;
+    let events: string;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'guardrail-replay-redis-'));
+      events = join(dir, 'events.jsonl');
+      const sim = createSimulation({ days: 4, agents: 12, seed: 11, startMs: parseStartDate('2026-10-01') });
+      await writeFile(events, [...sim.lines()].join('\n') + '\n');
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const withoutDetectedAt = (stdout: string) =>
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => ({ ...(JSON.parse(line) as Detection), detectedAt: undefined }));
+
+    it('prints the detections of the in-memory replay and deletes its keys afterwards', { timeout: 120_000 }, async () => {
+      const own = `${prefix}-cli`;
+      const memory = await capture(() => replayCommand(['--events', events, '--quiet']));
+      const redis = await capture(() => replayCommand(['--events', events, '--quiet', '--store', 'redis', '--redis-prefix', own]));
+      expect(redis.status).toBe(0);
+      expect(withoutDetectedAt(redis.stdout)).toEqual(withoutDetectedAt(memory.stdout));
+      expect(redis.stderr).toMatch(new RegExp(`store: redis redis://[^ ]+, \\d+ round trips \\([\\d.e-]+ per event\\), \\d+ script calls; [1-9]\\d* keys under ${own}:\\* deleted`));
+      expect(await keyCount(`${own}:*`)).toBe(0);
+    });
+
+    it('keeps its keys with --keep-keys', { timeout: 120_000 }, async () => {
+      const own = `${prefix}-kept`;
+      const run = await capture(() => replayCommand(['--events', events, '--quiet', '--store', 'redis', '--redis-prefix', own, '--keep-keys']));
+      expect(run.stderr).toContain(`keys kept under ${own}:*`);
+      expect(await keyCount(`${own}:*`)).toBeGreaterThan(0);
+      await deleteKeys(own);
+    });
+
+    it('refuses Redis options without --store redis, and a prefix with braces', async () => {
+      await expect(replayCommand(['--events', events, '--redis-prefix', 'x'])).rejects.toThrow('--redis-prefix needs --store redis');
+      await expect(replayCommand(['--events', events, '--store', 'redis', '--redis-prefix', 'a{b}'])).rejects.toThrow('--redis-prefix must be non-empty, without braces or spaces (got "a{b}")');
+      await expect(replayCommand(['--events', events, '--store', 'disk'])).rejects.toThrow('--store must be memory or redis (got "disk")');
+    });
+  });
+});
