@@ -7,7 +7,9 @@
  * A restriction of a stolen token counts for the attack even when the owner's own next use of the
  * token triggered it (the classic token-replay catch): the thief's copy is revoked all the same, so
  * it is reported as a catch "via the same token", never as a false restriction. Likewise a window
- * rule that fires on a benign event while the attack's bytes are still in its window is "in window".
+ * rule that fires on a benign event while the attack's bytes are still in its window is "in window",
+ * and so is a composite whose signals looked back (`within`, from the earliest signal) over attack
+ * traffic: those signals fired on windows that held it.
  */
 import type { Detection } from '../engine/types.js';
 import { RESTRICTING_ACTIONS } from '../rules/types.js';
@@ -173,7 +175,8 @@ export class QualityCollector {
       }
       if (touched.size === 0) {
         const span = windowMs(d.evidence);
-        if (span > 0) touched = new Set([...this.instances.values()].filter((i) => i.agentId === d.subject.agentId && i.times.some((t) => t <= at && t > at - span)));
+        const from = earliestSignalMs(d.evidence, at) - span;
+        if (span > 0) touched = new Set([...this.instances.values()].filter((i) => i.agentId === d.subject.agentId && i.times.some((t) => t <= at && t > from)));
         if (touched.size > 0) {
           suffix = ' (in window)';
           if (restricting) inWindow++;
@@ -273,6 +276,19 @@ function triggeringEventIds(d: Detection): string[] {
     }
   }
   return ids;
+}
+
+/** The time of a composite's earliest signal (its evidence reaches back from there), else the detection's own. */
+function earliestSignalMs(evidence: Record<string, unknown>, at: number): number {
+  let earliest = at;
+  const signals = evidence['signals'];
+  if (signals && typeof signals === 'object') {
+    for (const sig of Object.values(signals as Record<string, unknown>)) {
+      const t = Date.parse(String((sig as { time?: unknown } | null)?.time));
+      if (t < earliest) earliest = t;
+    }
+  }
+  return earliest;
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

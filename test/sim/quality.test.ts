@@ -135,4 +135,17 @@ describe('scoreQuality', () => {
     expect(c.inWindowRestrictions).toBe(1);
     expect(c.falseRestrictions.total).toBe(1);
   });
+
+  it('credits a composite whose earliest signal looked back over attack traffic, and only then', () => {
+    // Signals at 09:44 and 11:50, within 2h of each other: the earlier one looked back over the
+    // replay at 09:40-09:41, which the detection's own last 2h no longer hold.
+    const at = (minute: number) => new Date(T0 + minute * MIN).toISOString();
+    const signals = (first: number) => ({ within: '2h', signals: { a: { time: at(first), eventId: 'b4' }, b: { time: at(170), eventId: 'b4' } } });
+    const covered = det('day-combo', 170, ['b4'], { agent: 'a-sales', token: 'tok-new', evidence: signals(44) });
+    const uncovered = det('day-combo', 170, ['b4'], { agent: 'a-sales', token: 'tok-new', evidence: signals(170) });
+    const c = scoreQuality(events, [covered]);
+    expect(c.instances.find((i) => i.id === 'atk-replay-1')?.restrictedBy).toEqual(['day-combo (in window)']);
+    expect(c.falseRestrictions.total).toBe(0);
+    expect(scoreQuality(events, [uncovered]).falseRestrictions.total).toBe(1);
+  });
 });

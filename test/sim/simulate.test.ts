@@ -186,6 +186,66 @@ describe('simulate', () => {
     }
   });
 
+  it('has heavy agents moving tens of times what a light assistant moves in a day', () => {
+    const perDay = (profile: string) => {
+      const totals = plan.agents
+        .filter((a) => a.profile === profile)
+        .map((a) => {
+          const mine = benignOf(a.id);
+          const days = new Set(mine.map((e) => e.time.slice(0, 10))).size;
+          return mine.reduce((s, e) => s + (e.volume?.bytes ?? 0), 0) / Math.max(1, days);
+        })
+        .sort((x, y) => x - y);
+      return totals[totals.length >> 1] as number;
+    };
+    expect(perDay('heavy_data') / perDay('office_assistant')).toBeGreaterThan(30);
+  });
+
+  it('has coding agents firing bursts of dozens of tool calls within a minute', () => {
+    for (const a of plan.agents.filter((x) => x.profile === 'coding_agent')) {
+      const times = benignOf(a.id).map((e) => Date.parse(e.time)).sort((x, y) => x - y);
+      let most = 0;
+      for (let i = 0, j = 0; i < times.length; i++) {
+        while ((times[i] as number) - (times[j] as number) > 60_000) j++;
+        most = Math.max(most, i - j + 1);
+      }
+      expect(most, a.id).toBeGreaterThanOrEqual(30);
+    }
+  });
+
+  it('has weekly clean-ups deleting dozens of items on one day a week', () => {
+    for (const a of plan.agents.filter((x) => x.profile === 'weekly_cleanup')) {
+      const perDay = new Map<string, number>();
+      for (const e of benignOf(a.id)) if (e.action === 'delete') perDay.set(e.time.slice(0, 10), (perDay.get(e.time.slice(0, 10)) ?? 0) + 1);
+      expect(perDay.size, a.id).toBeGreaterThan(0);
+      for (const n of perDay.values()) {
+        expect(n).toBeGreaterThanOrEqual(12);
+        expect(n).toBeLessThan(150);
+      }
+    }
+  });
+
+  it('has on-call people working at night, from home on their managed laptop', () => {
+    const night = events.filter((e) => {
+      if (e.labels?.sim_profile !== 'oncall' || e.labels?.sim_attack !== undefined) return false;
+      const h = localHour(Date.parse(e.time), e.principal?.timezone as string);
+      return h >= 22.5 || h < 5;
+    });
+    expect(night.length).toBeGreaterThan(0);
+    for (const e of night) {
+      expect(e.source?.device?.managed).toBe(true);
+      expect(e.source?.network).not.toBe('corporate');
+    }
+  });
+
+  it('gives some people a new managed laptop part way through', () => {
+    for (const a of plan.agents.filter((x) => x.profile === 'new_laptop')) {
+      const devices = [...new Set(benignOf(a.id).map((e) => e.source?.device?.id))];
+      expect(devices.length, a.id).toBe(2);
+      for (const e of benignOf(a.id)) expect(e.source?.device?.managed).toBe(true);
+    }
+  });
+
   it('gives new agents no history before they appear', () => {
     for (const a of plan.agents.filter((x) => x.profile === 'new_agent')) {
       const first = events.find((e) => e.agent.id === a.id);
