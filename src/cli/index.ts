@@ -12,6 +12,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   test: { summary: 'run rule test files (input events and expected detections)', load: async () => (await import('./test-rules.js')).testCommand },
   simulate: { summary: 'generate weeks of multi-agent traffic with labelled attacks (JSON lines)', load: async () => (await import('./simulate.js')).simulateCommand },
   quality: { summary: 'replay simulated traffic and report attacks caught and false restrictions', load: async () => (await import('./quality.js')).qualityCommand },
+  run: { summary: 'the stream processor: Kafka in, Redis state, detections and revocations out', load: async () => (await import('./run.js')).runCommand },
+  loadgen: { summary: 'produce simulated traffic to the events topic at a chosen rate, or pre-fill it', load: async () => (await import('./loadgen.js')).loadgenCommand },
   schema: { summary: 'print the JSON Schema of events or rule files', load: async () => (await import('./schema.js')).schemaCommand },
 };
 

@@ -1,0 +1,117 @@
+/*
+ * From a batch's detections to what the processor must make durable before it commits: records for
+ * the detections, revocations and approvals topics, quarantine entries for Redis, and the outcome of
+ * every action for the metrics. Restricting actions pass the revocation budget first; past it they
+ * are held (the detection still publishes, listing them under `held`). Shadow mode, per rule or for
+ * the whole processor, publishes the detection and takes no action.
+ */
+import type { Detection } from '../engine/index.js';
+import { RESTRICTING_ACTIONS, type Action, type Mode } from '../rules/index.js';
+import type { RevocationBudget } from './budget.js';
+import { actionId, approvalMessage, quarantineMessage, revocationMessage, type ActionMessage } from './messages.js';
+import { quarantineEntry, type QuarantineEntry } from './quarantine.js';
+
+export type ActionOutcome = 'executed' | 'held' | 'shadow' | 'failed';
+
+/** A message to produce; `value` is JSON text or, for the dead-letter topic, the original bytes. */
+export interface OutRecord {
+  topic: string;
+  key: string | Buffer | null;
+  value: string | Buffer | null;
+  headers: Record<string, string | Buffer | (string | Buffer)[]>;
+}
+
+export interface ActionTopics {
+  detections: string;
+  revocations: string;
+  approvals: string;
+}
+
+export interface DispatchOptions {
+  topics: ActionTopics;
+  /** `shadow` turns every rule to shadow mode. */
+  mode: Mode;
+  quarantineTtlMs: number;
+  budget: RevocationBudget;
+  now: () => number;
+}
+
+/** The detection as published: mode after the processor-wide override, `actions` what was done, `held` what the budget held. */
+export interface PublishedDetection extends Detection {
+  held?: Action[];
+}
+
+export interface Dispatch {
+  records: OutRecord[];
+  quarantines: { agentId: string; entry: QuarantineEntry }[];
+  outcomes: { action: Action; outcome: ActionOutcome }[];
+  detections: PublishedDetection[];
+  /** Restricting actions held by the budget: detection id and action, for the log. */
+  held: { detectionId: string; ruleId: string; action: Action }[];
+}
+
+const isRestricting = (a: Action) => RESTRICTING_ACTIONS.includes(a);
+
+function record(topic: string, key: string, message: ActionMessage | PublishedDetection, type: string): OutRecord {
+  return { topic, key, value: JSON.stringify(message), headers: { 'content-type': 'application/json', 'guardrail-type': type } };
+}
+
+export async function dispatchDetections(detections: readonly Detection[], o: DispatchOptions): Promise<Dispatch> {
+  const out: Dispatch = { records: [], quarantines: [], outcomes: [], detections: [], held: [] };
+  if (detections.length === 0) return out;
+  const nowMs = o.now();
+  const issuedAt = new Date(nowMs).toISOString();
+  const until = new Date(nowMs + o.quarantineTtlMs).toISOString();
+  const modeOf = (d: Detection): Mode => (o.mode === 'shadow' ? 'shadow' : d.mode);
+
+  // One budget call for the batch: every restricting action of every enforcing detection, by its message id.
+  const asks: string[] = [];
+  for (const d of detections) {
+    if (modeOf(d) !== 'enforce') continue;
+    for (const a of d.actions) if (isRestricting(a)) asks.push(actionId(d.id, a as ActionMessage['type']));
+  }
+  const admitted = new Map<string, boolean>();
+  if (asks.length > 0) {
+    const answers = await o.budget.admit(asks, nowMs);
+    asks.forEach((id, i) => admitted.set(id, answers[i] ?? false));
+  }
+
+  for (const d of detections) {
+    const mode = modeOf(d);
+    if (mode === 'shadow') {
+      const published: PublishedDetection = { ...d, mode };
+      out.detections.push(published);
+      out.records.push(record(o.topics.detections, d.subject.agentId, published, 'detection'));
+      for (const action of d.actions) out.outcomes.push({ action, outcome: 'shadow' });
+      continue;
+    }
+    const done: Action[] = [];
+    const held: Action[] = [];
+    const messages: { topic: string; key: string; message: ActionMessage }[] = [];
+    for (const action of d.actions) {
+      if (isRestricting(action) && admitted.get(actionId(d.id, action as ActionMessage['type'])) !== true) {
+        held.push(action);
+        out.held.push({ detectionId: d.id, ruleId: d.rule.id, action });
+        out.outcomes.push({ action, outcome: 'held' });
+        continue;
+      }
+      done.push(action);
+      out.outcomes.push({ action, outcome: 'executed' });
+      if (action === 'revoke_token') {
+        messages.push({ topic: o.topics.revocations, key: d.subject.tokenId, message: revocationMessage(d, issuedAt) });
+      } else if (action === 'quarantine_agent') {
+        const m = quarantineMessage(d, issuedAt, until);
+        messages.push({ topic: o.topics.revocations, key: d.subject.tokenId, message: m });
+        out.quarantines.push({ agentId: d.subject.agentId, entry: quarantineEntry(m) });
+      } else if (action === 'require_approval') {
+        messages.push({ topic: o.topics.approvals, key: d.subject.agentId, message: approvalMessage(d, issuedAt) });
+      }
+    }
+    const published: PublishedDetection = held.length > 0 ? { ...d, actions: done, held } : d;
+    out.detections.push(published);
+    // The detection first: a consumer of both topics sees the evidence before the action it caused.
+    out.records.push(record(o.topics.detections, d.subject.agentId, published, 'detection'));
+    for (const m of messages) out.records.push(record(m.topic, m.key, m.message, m.message.type));
+  }
+  return out;
+}

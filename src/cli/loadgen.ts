@@ -1,0 +1,212 @@
+/*
+ * `guardrail loadgen`: produces simulator traffic (or a JSON-lines file) to the events topic, keyed by
+ * agent id, either at a steady rate (`--rate N` events/s, for demos and latency measurements) or as
+ * fast as the broker takes it (`--prefill`, for throughput benchmarks). Kafka settings and the topic
+ * come from the same environment as `guardrail run`.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import kafkajs from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
+import { pino } from 'pino';
+import { ConfigInvalidError, UsageError } from '../errors/index.js';
+import { loadConfig } from '../config/index.js';
+import { createKafka } from '../kafka/index.js';
+import { parseDuration } from '../rules/index.js';
+import { createSimulation } from '../sim/index.js';
+import { parse, positiveInt } from './args.js';
+import { readLines } from './io.js';
+import { SIM_FLAGS, simOptions } from './simulate.js';
+
+const { Partitioners } = kafkajs;
+
+const HELP = `usage: guardrail loadgen (--rate N | --prefill) [options]
+
+  --rate N            events per second, paced
+  --prefill           as fast as the broker takes them
+  --count N           stop after N events (default: the whole simulation or file)
+  --duration D        stop after D (e.g. 60s, 10m)
+  --events FILE       send these JSON lines instead of simulated traffic
+  --retime            set each event's time to the moment it is sent (live-looking traffic)
+  --keep-ids          keep event ids as generated (default: a run suffix, so reruns are not duplicates)
+  --topic T           default GUARDRAIL_TOPIC_EVENTS (agent-access-events)
+  --partitions N      create the topic with N partitions if it is missing
+  --days --agents --seed --start --activity --attacks-per-kind   simulation options (see simulate)
+
+Kafka connection settings (KAFKA_BROKERS, SASL/TLS) are read as guardrail run reads them.
+`;
+
+interface Outgoing {
+  key: string | null;
+  value: string;
+}
+
+/** Lines or simulated events as messages, with the id suffix and retiming applied at send time. */
+function* source(lines: Iterable<string> | undefined, sim: Iterable<object> | undefined, rewrite: boolean): Generator<{ obj?: Record<string, unknown>; raw?: string }> {
+  if (sim) {
+    for (const e of sim) yield { obj: e as Record<string, unknown> };
+    return;
+  }
+  for (const line of lines ?? []) {
+    if (line.trim() === '') continue;
+    if (!rewrite) {
+      yield { raw: line };
+      continue;
+    }
+    try {
+      const obj = JSON.parse(line) as unknown;
+      yield obj && typeof obj === 'object' && !Array.isArray(obj) ? { obj: obj as Record<string, unknown> } : { raw: line };
+    } catch {
+      yield { raw: line };
+    }
+  }
+}
+
+function toOutgoing(item: { obj?: Record<string, unknown>; raw?: string }, suffix: string | undefined, retime: boolean): Outgoing {
+  if (item.raw !== undefined) {
+    const key = /"agent"\s*:\s*\{[^}]*"id"\s*:\s*"([^"]+)"/.exec(item.raw)?.[1] ?? null;
+    return { key, value: item.raw };
+  }
+  const e = item.obj!;
+  if (suffix !== undefined && typeof e.id === 'string') e.id = `${e.id}${suffix}`;
+  if (retime) e.time = new Date().toISOString();
+  const agent = e.agent as { id?: unknown } | undefined;
+  return { key: typeof agent?.id === 'string' ? agent.id : null, value: JSON.stringify(e) };
+}
+
+async function readAll(path: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of readLines(path)) out.push(line);
+  return out;
+}
+
+export async function loadgenCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    ...SIM_FLAGS,
+    rate: { type: 'string' },
+    prefill: { type: 'boolean', default: false },
+    count: { type: 'string' },
+    duration: { type: 'string' },
+    events: { type: 'string' },
+    retime: { type: 'boolean', default: false },
+    'keep-ids': { type: 'boolean', default: false },
+    topic: { type: 'string' },
+    partitions: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.prefill === (values.rate !== undefined)) throw new UsageError('give either --rate N (events per second) or --prefill');
+  const rate = values.rate === undefined ? undefined : positiveInt('rate', values.rate, 1);
+  const count = values.count === undefined ? Infinity : positiveInt('count', values.count, 1);
+  let durationMs = Infinity;
+  if (values.duration !== undefined) {
+    try {
+      durationMs = parseDuration(values.duration);
+    } catch (err) {
+      throw new UsageError(`--duration: ${(err as Error).message}`);
+    }
+  }
+  let config;
+  try {
+    config = loadConfig(process.env).config;
+  } catch (err) {
+    if (err instanceof ConfigInvalidError) {
+      process.stderr.write(`guardrail loadgen: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const topic = values.topic ?? config.topics.events;
+  const suffix = values['keep-ids'] ? undefined : `-${randomUUID().slice(0, 6)}`;
+  const lines = values.events !== undefined ? await readAll(values.events) : undefined;
+  const sim = values.events === undefined ? createSimulation(simOptions(values)) : undefined;
+  const items = source(lines, sim?.events(), suffix !== undefined || values.retime);
+
+  const log = pino({ level: 'warn', base: { service: 'guardrail-loadgen' } });
+  const kafka = createKafka(config.kafka, log.child({ component: 'kafkajs' }), '-loadgen');
+  if (values.partitions !== undefined) {
+    const partitions = positiveInt('partitions', values.partitions, 1);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(topic)) {
+        const brokers = (await admin.describeCluster()).brokers.length;
+        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: Math.min(3, brokers) }] });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+
+  let stop = false;
+  const onSignal = () => (stop = true);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = performance.now();
+  let sent = 0;
+  let taken = 0;
+  let lastReport = started;
+  const report = (final: boolean) => {
+    const s = (performance.now() - started) / 1000;
+    process.stderr.write(`loadgen: ${sent} events to ${topic} in ${s.toFixed(1)}s (${Math.round(sent / Math.max(s, 1e-9))} events/s)${final ? '' : ' ...'}\n`);
+  };
+  const take = (n: number): Message[] => {
+    const out: Message[] = [];
+    while (out.length < n && taken < count) {
+      const next = items.next();
+      if (next.done) {
+        stop = true;
+        break;
+      }
+      out.push(toOutgoing(next.value, suffix, values.retime));
+      taken++;
+    }
+    return out;
+  };
+  try {
+    if (rate === undefined) {
+      // Pre-fill: one send at a time, so each partition receives its events in order (concurrent sends
+      // may overtake each other); each send well under the broker's 1 MB limit per partition.
+      while (!stop && sent < count && performance.now() - started < durationMs) {
+        const messages = take(1000);
+        if (messages.length === 0) break;
+        await producer.send({ topic, acks: 1, messages });
+        sent += messages.length;
+        if (performance.now() - lastReport > 5000) {
+          lastReport = performance.now();
+          report(false);
+        }
+      }
+    } else {
+      // Paced: every 10 ms, send what is owed by now.
+      while (!stop && sent < count) {
+        const elapsed = performance.now() - started;
+        if (elapsed >= durationMs) break;
+        const owed = Math.floor((elapsed / 1000) * rate) - sent;
+        if (owed > 0) {
+          const messages = take(owed);
+          if (messages.length > 0) {
+            await producer.send({ topic, acks: 1, messages });
+            sent += messages.length;
+          }
+        }
+        if (performance.now() - lastReport > 5000) {
+          lastReport = performance.now();
+          report(false);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await producer.disconnect();
+  }
+  report(true);
+  return 0;
+}

@@ -1,0 +1,89 @@
+/*
+ * The redelivery ledger: which event ids have been fully handled (state updated, actions durable).
+ * The engine asks its store's markSeen before it counts a batch, and the Redis store marks ids there
+ * and then, before the batch's state and actions are durable: a crash or an outage after that point
+ * would make the redelivered events look like duplicates, and they (and their revocations) would be
+ * lost. So the processor gives the engine a store whose markSeen only reads this ledger, and marks
+ * ids here once the batch is durable, just before committing. Per-key dedup inside the state
+ * scripts keeps a redelivered event from counting twice either way.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Redis } from 'ioredis';
+import type { StateStore, StoreOp, StoreResult } from '../state/index.js';
+import { toStoreError } from './store-errors.js';
+
+type Pipeline = ReturnType<Redis['pipeline']>;
+
+export class RedeliveryLedger {
+  constructor(
+    private readonly client: Redis,
+    private readonly prefix: string,
+    private readonly horizonMs: number,
+    /** Called with each lookup's duration (guardrail_store_duration_seconds{op="mark_seen"}). */
+    private readonly onDuration?: (seconds: number) => void,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.prefix}:done:${id}`;
+  }
+
+  /** Per id: handled before, within the horizon. One round trip. */
+  async check(ids: readonly string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const id of ids) pipeline.exists(this.key(id));
+    const started = performance.now();
+    try {
+      const replies = await exec(pipeline);
+      return replies.map((r) => r === 1);
+    } finally {
+      this.onDuration?.((performance.now() - started) / 1000);
+    }
+  }
+
+  /** Queues the marks of handled ids on a pipeline the caller executes (with the batch's other writes). */
+  queueRecord(pipeline: Pipeline, ids: readonly string[]): void {
+    for (const id of ids) pipeline.set(this.key(id), '1', 'PX', this.horizonMs);
+  }
+}
+
+/** Runs a pipeline; the first failed command fails the whole, as a typed store error. */
+export async function exec(pipeline: Pipeline): Promise<unknown[]> {
+  let settled: [Error | null, unknown][] | null;
+  try {
+    settled = await pipeline.exec();
+  } catch (err) {
+    throw toStoreError(err);
+  }
+  return (settled ?? []).map(([err, value]) => {
+    if (err) throw toStoreError(err);
+    return value;
+  });
+}
+
+/** The engine's view of the state store: state operations go through, markSeen only reads the ledger. */
+export class LedgerStore implements StateStore {
+  constructor(
+    private readonly inner: StateStore,
+    private readonly ledger: RedeliveryLedger,
+  ) {}
+
+  apply(ops: readonly StoreOp[]): Promise<StoreResult[]> {
+    return this.inner.apply(ops);
+  }
+
+  async markSeen(events: readonly { id: string; timeMs: number }[]): Promise<boolean[]> {
+    const seen = await this.ledger.check(events.map((e) => e.id));
+    // An id twice in one batch: the second is a duplicate, as the store's own markSeen would say.
+    const first = new Set<string>();
+    events.forEach((e, i) => {
+      if (first.has(e.id)) seen[i] = true;
+      first.add(e.id);
+    });
+    return seen;
+  }
+
+  async close(): Promise<void> {
+    // The inner store belongs to whoever created it.
+  }
+}

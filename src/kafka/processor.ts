@@ -1,0 +1,201 @@
+/*
+ * `guardrail run` put together: rules (watched), Redis (state store, ledger, budget, quarantine
+ * entries), Kafka (topics, idempotent producer, consumer group member) and the metrics server,
+ * opened in that order and closed in reverse. Start-up fails on bad rules or an unreachable Kafka;
+ * an unreachable Redis is an outage like any other (the fail mode applies).
+ */
+import { Redis } from 'ioredis';
+import kafkajs from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { MemoryBudget, RedisBudget } from '../actions/index.js';
+import { RulesWatcher, type ProcessorConfig } from '../config/index.js';
+import { startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
+import type { Ruleset } from '../rules/index.js';
+import { RedisStore, createStoreMetrics, ioredisOptions } from '../state/index.js';
+import { BatchHandler } from './batch.js';
+import { createKafka } from './client.js';
+import { GroupMember } from './consumer.js';
+import { LedgerStore, RedeliveryLedger } from './ledger.js';
+import { ensureTopics } from './topics.js';
+
+const { Partitioners } = kafkajs;
+
+export interface ProcessorDeps {
+  log: Logger;
+  metrics: Metrics;
+}
+
+export interface Processor {
+  readonly metrics: Metrics;
+  /** Port of the metrics server, when there is one. */
+  readonly metricsPort: number | undefined;
+  readonly rules: Ruleset;
+  readiness(): Readiness;
+  /** Checks the rules for changes now instead of at the next event or poll. */
+  checkRules(): Promise<void>;
+  /** Finishes the batch in flight, commits, and closes everything (bounded by GUARDRAIL_SHUTDOWN_TIMEOUT). */
+  stop(): Promise<void>;
+}
+
+/** The ioredis client the store, ledger, budget and quarantine entries share; tuned to fail fast. */
+function createRedis(config: ProcessorConfig): Redis {
+  const client = new Redis({
+    ...ioredisOptions(config.redis.connection),
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: config.redis.commandTimeoutMs,
+    connectTimeout: 5_000,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 16), 2_000),
+  });
+  // Outages are reported through the store's up/down changes; without a listener ioredis prints each error.
+  client.on('error', () => undefined);
+  return client;
+}
+
+export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps): Promise<Processor> {
+  const { log, metrics } = deps;
+  const closers: { name: string; close: () => Promise<void> | void }[] = [];
+  let closing = false;
+  const closeAll = async () => {
+    closing = true;
+    for (const c of closers.reverse()) {
+      try {
+        await c.close();
+        log.debug({ component: c.name }, 'closed');
+      } catch (err) {
+        log.warn({ err, component: c.name }, 'closing failed');
+      }
+    }
+    closers.length = 0;
+  };
+
+  try {
+    let rules: Ruleset | undefined;
+    const watcher = new RulesWatcher({
+      path: config.rules.path,
+      pollIntervalMs: config.rules.pollIntervalMs,
+      log: log.child({ component: 'rules' }),
+      onRules: (r) => (rules = r),
+      onReload: (outcome, r) => {
+        metrics.rulesReload.inc({ outcome });
+        if (r) metrics.rulesLoaded.set(r.rules.length);
+      },
+    });
+    rules = await watcher.start();
+    closers.push({ name: 'rules', close: () => watcher.close() });
+    log.info({ rules: rules.rules.length, files: rules.files.length, path: config.rules.path }, 'rules loaded');
+
+    const storeLog = log.child({ component: 'store' });
+    const redis = createRedis(config);
+    closers.push({ name: 'redis', close: () => redis.quit().then(() => undefined, () => redis.disconnect()) });
+    const store = new RedisStore({
+      client: redis,
+      prefix: config.redis.prefix,
+      dedupHorizonMs: config.dedupHorizonMs,
+      latenessMs: config.latenessMs,
+      commandTimeoutMs: config.redis.commandTimeoutMs,
+      // The store's own metrics (round trips, script calls, errors) join ours: same registry, same store_up and durations.
+      metrics: createStoreMetrics(metrics.registry),
+      onUpChange: (up) => {
+        if (up) storeLog.info('state store connected');
+        else if (!closing) storeLog.warn('state store connection lost');
+      },
+    });
+    closers.push({ name: 'store', close: () => store.close() });
+    try {
+      await store.ready();
+    } catch (err) {
+      storeLog.warn({ err }, `state store not reachable at start-up; fail ${config.failMode} applies until it is`);
+    }
+    const ledger = new RedeliveryLedger(redis, config.redis.prefix, config.dedupHorizonMs, (seconds) => metrics.storeDuration.observe({ op: 'mark_seen' }, seconds));
+
+    const kafka = createKafka(config.kafka, log.child({ component: 'kafkajs' }));
+    const admin: Admin = kafka.admin();
+    await admin.connect();
+    try {
+      if (config.topics.create) await ensureTopics(admin, config.topics, log.child({ component: 'topics' }));
+    } finally {
+      await admin.disconnect();
+    }
+    const producer: Producer = kafka.producer({
+      // Idempotent (acks=all, retries without duplicates); kafkajs keeps retrying a send while the brokers are away.
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: Number.MAX_SAFE_INTEGER },
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    closers.push({ name: 'producer', close: () => producer.disconnect() });
+
+    const consumerLog = log.child({ component: 'consumer' });
+    const handler = new BatchHandler({
+      config,
+      store: new LedgerStore(store, ledger),
+      redis,
+      ledger,
+      budget: new RedisBudget(redis, config.redis.prefix, config.revocationBudgetPerMinute),
+      fallbackBudget: new MemoryBudget(config.revocationBudgetPerMinute),
+      producer,
+      rules: () => rules!,
+      metrics,
+      log: consumerLog,
+      outage: {
+        down: (err) => {
+          consumerLog.warn({ err }, 'state store unavailable; fail closed: consumption paused, nothing committed, retrying with backoff');
+          member.pause();
+        },
+        up: () => {
+          consumerLog.info('state store available again; consumption resumed');
+          member.resume();
+        },
+      },
+    });
+    closers.push({ name: 'handler', close: () => handler.close() });
+    const member: GroupMember = new GroupMember({ kafka, config, handler, metrics, log: consumerLog });
+    closers.push({ name: 'consumer', close: () => member.stop() });
+    await member.start();
+
+    const readiness = (): Readiness => {
+      const reasons: string[] = [];
+      if (!member.inGroup) reasons.push('not in the consumer group');
+      if (config.failMode === 'closed' && !store.isUp()) reasons.push('state store down (fail closed)');
+      return { ready: reasons.length === 0, reasons };
+    };
+    let server: MetricsServer | undefined;
+    if (config.metrics.port !== undefined) {
+      server = await startMetricsServer({ registry: metrics.registry, port: config.metrics.port, host: config.metrics.host, readiness });
+      closers.push({ name: 'metrics server', close: () => server!.close() });
+      log.info({ port: server.port }, 'serving /metrics, /healthz and /readyz');
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      metrics,
+      metricsPort: server?.port,
+      get rules() {
+        return rules!;
+      },
+      readiness,
+      checkRules: () => watcher.check(),
+      stop: () => {
+        stopping ??= (async () => {
+          // The consumer closes first (it is last in the list): the batch in flight finishes and commits.
+          let timer: NodeJS.Timeout | undefined;
+          const deadline = new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);
+          });
+          const done = await Promise.race([closeAll().then(() => 'closed' as const), deadline]);
+          clearTimeout(timer);
+          if (done === 'timeout') log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting with the batch in flight uncommitted (it will be redelivered)');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

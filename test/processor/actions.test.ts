@@ -1,0 +1,106 @@
+/*
+ * From detections to actions: stable action ids, the revocation budget (held actions still publish
+ * their detection), shadow mode, and the shared Redis budget (idempotent for redelivered ids).
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryBudget, RedisBudget, actionId, dispatchDetections, type DispatchOptions, type PublishedDetection } from '../../src/actions/index.js';
+import type { Detection } from '../../src/engine/index.js';
+import type { Action } from '../../src/rules/index.js';
+import { REDIS_URL } from './helpers.js';
+
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+const topics = { detections: 'det', revocations: 'rev', approvals: 'apr' };
+
+function detection(id: string, actions: Action[], mode: 'enforce' | 'shadow' = 'enforce'): Detection {
+  return {
+    id,
+    time: '2026-11-29T11:59:59.000Z',
+    detectedAt: '2026-11-29T12:00:00.000Z',
+    rule: { id: 'r', kind: 'rate', severity: 'critical' },
+    mode,
+    subject: { agentId: `agent-${id}`, principalId: 'u-1', tokenId: `tok-${id}`, sessionId: null },
+    groupKey: { 'agent.id': `agent-${id}` },
+    actions,
+    reason: '200 events in 1m',
+    evidence: {},
+    eventIds: ['e-1'],
+    suppressed: 0,
+  };
+}
+
+const options = (o: Partial<DispatchOptions> = {}): DispatchOptions => ({ topics, mode: 'enforce', quarantineTtlMs: 600_000, budget: new MemoryBudget(100), now: () => NOW, ...o });
+
+describe('dispatchDetections', () => {
+  it('derives stable ids from the detection id and the action', () => {
+    expect(actionId('det-1', 'revoke_token')).toBe(actionId('det-1', 'revoke_token'));
+    expect(actionId('det-1', 'revoke_token')).not.toBe(actionId('det-1', 'quarantine_agent'));
+    expect(actionId('det-1', 'revoke_token')).toMatch(/^rev-[0-9a-f]{24}$/);
+    expect(actionId('det-1', 'require_approval')).toMatch(/^apr-[0-9a-f]{24}$/);
+  });
+
+  it('publishes the detection, then one message per action, keyed as the topics require', async () => {
+    const out = await dispatchDetections([detection('d1', ['revoke_token', 'quarantine_agent', 'require_approval', 'alert'])], options());
+    expect(out.records.map((r) => [r.topic, r.key, r.headers['guardrail-type']])).toEqual([
+      ['det', 'agent-d1', 'detection'],
+      ['rev', 'tok-d1', 'revoke_token'],
+      ['rev', 'tok-d1', 'quarantine_agent'],
+      ['apr', 'agent-d1', 'require_approval'],
+    ]);
+    const quarantine = JSON.parse(out.records[2]!.value as string) as { until: string; issuedAt: string; id: string };
+    expect(quarantine.until).toBe('2026-11-29T12:10:00.000Z');
+    expect(out.quarantines).toEqual([{ agentId: 'agent-d1', entry: expect.objectContaining({ id: quarantine.id, until: quarantine.until }) }]);
+    expect(out.outcomes).toEqual(['revoke_token', 'quarantine_agent', 'require_approval', 'alert'].map((action) => ({ action, outcome: 'executed' })));
+  });
+
+  it('holds restricting actions past the budget, still publishing the detection with what was held', async () => {
+    const out = await dispatchDetections(
+      [detection('d1', ['revoke_token', 'alert']), detection('d2', ['revoke_token', 'quarantine_agent', 'require_approval', 'alert'])],
+      options({ budget: new MemoryBudget(2) }),
+    );
+    const published = out.records.filter((r) => r.topic === 'det').map((r) => JSON.parse(r.value as string) as PublishedDetection);
+    expect(published.map((d) => [d.id, d.actions, d.held])).toEqual([
+      ['d1', ['revoke_token', 'alert'], undefined],
+      ['d2', ['revoke_token', 'require_approval', 'alert'], ['quarantine_agent']],
+    ]);
+    expect(out.records.filter((r) => r.topic === 'rev')).toHaveLength(2);
+    expect(out.held).toEqual([{ detectionId: 'd2', ruleId: 'r', action: 'quarantine_agent' }]);
+    expect(out.outcomes).toContainEqual({ action: 'quarantine_agent', outcome: 'held' });
+  });
+
+  it('takes no action in shadow mode, per rule or for the whole processor', async () => {
+    const perRule = await dispatchDetections([detection('d1', ['revoke_token', 'alert'], 'shadow')], options());
+    const global = await dispatchDetections([detection('d2', ['revoke_token', 'require_approval'])], options({ mode: 'shadow' }));
+    for (const out of [perRule, global]) {
+      expect(out.records.map((r) => r.topic)).toEqual(['det']);
+      expect((JSON.parse(out.records[0]!.value as string) as Detection).mode).toBe('shadow');
+      expect(out.outcomes.every((o) => o.outcome === 'shadow')).toBe(true);
+    }
+  });
+});
+
+describe('RedisBudget', () => {
+  const prefix = `gr-t-budget-${randomUUID().slice(0, 8)}`;
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+  });
+
+  afterAll(async () => {
+    await redis.del(`${prefix}:budget:restricting`);
+    redis.disconnect();
+  });
+
+  it('admits N actions per sliding minute across callers, and re-admits an id it admitted before', async () => {
+    const a = new RedisBudget(redis, prefix, 3);
+    const b = new RedisBudget(redis, prefix, 3);
+    expect(await a.admit(['r1', 'r2'], NOW)).toEqual([true, true]);
+    expect(await b.admit(['r3', 'r4'], NOW + 1000)).toEqual([true, false]);
+    // A redelivered batch asks again for ids it was granted: no budget spent.
+    expect(await a.admit(['r1', 'r3', 'r5'], NOW + 2000)).toEqual([true, true, false]);
+    // The first two leave the window after 60 s.
+    expect(await b.admit(['r6', 'r7', 'r8'], NOW + 60_500)).toEqual([true, true, false]);
+  });
+});

@@ -1,0 +1,148 @@
+/*
+ * The batch handler on its own (a recording producer, Redis for the ledger and budget, a state
+ * store that misbehaves on purpose): an event that makes the rules throw is set aside to the
+ * dead-letter topic while the others are processed; a store outage is retried (fail closed) without
+ * losing or doubling anything; fail open runs the stateless rules only.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { KafkaMessage, Producer, ProducerBatch } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryBudget, RedisBudget } from '../../src/actions/index.js';
+import { StoreUnavailableError } from '../../src/errors/index.js';
+import { BatchHandler, DLQ_HEADERS, LedgerStore, RedeliveryLedger } from '../../src/kafka/index.js';
+import { createMetrics } from '../../src/metrics/index.js';
+import { loadRules, type Ruleset } from '../../src/rules/index.js';
+import { MemoryStore, type StateStore, type StoreOp, type StoreResult } from '../../src/state/index.js';
+import { FIXTURE_RULES, REDIS_URL, event, testConfig, testNames } from './helpers.js';
+
+const T0 = Date.parse('2026-11-07T10:00:00Z');
+
+/** A memory store that throws a TypeError on the event `poison`, and store outages while `down` > 0. */
+class UnreliableStore implements StateStore {
+  down = 0;
+  applies = 0;
+  private readonly inner = new MemoryStore();
+
+  async apply(ops: readonly StoreOp[]): Promise<StoreResult[]> {
+    this.applies++;
+    if (this.down > 0) {
+      this.down--;
+      throw new StoreUnavailableError('Redis is unavailable: connection refused');
+    }
+    if (ops.some((op) => op.inputs.some((i) => i.id.startsWith('poison')))) throw new TypeError('a bug on this event');
+    return this.inner.apply(ops);
+  }
+
+  markSeen(events: readonly { id: string; timeMs: number }[], horizonMs: number): Promise<boolean[]> {
+    return this.inner.markSeen(events, horizonMs);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function messages(items: readonly (object | string)[]): KafkaMessage[] {
+  return items.map((item, i) => ({
+    key: Buffer.from('k'),
+    value: Buffer.from(typeof item === 'string' ? item : JSON.stringify(item)),
+    offset: String(i),
+    timestamp: String(T0),
+    attributes: 0,
+    headers: {},
+  })) as unknown as KafkaMessage[];
+}
+
+describe('BatchHandler', () => {
+  const n = testNames('batch');
+  let redis: Redis;
+  let rules: Ruleset;
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    rules = await loadRules(FIXTURE_RULES);
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${n.prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  function handler(store: StateStore, failMode: 'closed' | 'open' = 'closed') {
+    const sent: ProducerBatch[] = [];
+    const outages: string[] = [];
+    const metrics = createMetrics({ defaults: false });
+    const ledger = new RedeliveryLedger(redis, `${n.prefix}-${randomUUID().slice(0, 4)}`, 60_000);
+    const h = new BatchHandler({
+      config: testConfig(n, { GUARDRAIL_FAIL_MODE: failMode }),
+      // As the processor composes it: the engine's markSeen reads the ledger only.
+      store: new LedgerStore(store, ledger),
+      redis,
+      ledger,
+      budget: new RedisBudget(redis, n.prefix, 100),
+      fallbackBudget: new MemoryBudget(100),
+      producer: { sendBatch: async (b: ProducerBatch) => void sent.push(b) } as unknown as Producer,
+      rules: () => rules,
+      metrics,
+      log: pino({ level: 'silent' }),
+      outage: { down: () => void outages.push('down'), up: () => void outages.push('up') },
+    });
+    const topic = (t: string) => sent.flatMap((b) => b.topicMessages ?? []).filter((m) => m.topic === t).flatMap((m) => m.messages);
+    return { h, sent, outages, metrics, topic };
+  }
+
+  const control = { heartbeat: async () => {}, alive: () => true };
+
+  it('sets aside an event that makes the rules throw, and processes the rest of the batch', async () => {
+    const { h, topic, metrics } = handler(new UnreliableStore());
+    const events = [
+      event({ id: 'ok-1', timeMs: T0, agent: 'a-1' }),
+      event({ id: 'poison-1', timeMs: T0 + 1000, agent: 'a-1' }),
+      event({ id: 'vault-1', timeMs: T0 + 2000, agent: 'a-2', resource: 'vault.export' }),
+    ];
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages(events) }, control)).toBe('done');
+    const dead = topic(n.dlq);
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0]!.value!.toString()).id).toBe('poison-1');
+    expect(dead[0]!.headers![DLQ_HEADERS.reason]).toBe('processing failed: the rules raised TypeError on this event');
+    expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).agentId)).toEqual(['a-2']);
+    const text = await metrics.registry.getSingleMetricAsString('guardrail_events_total');
+    expect(text).toContain('guardrail_events_total{outcome="processed"} 2');
+    expect(text).toContain('guardrail_events_total{outcome="invalid"} 1');
+  });
+
+  it('fail closed: retries through an outage, then publishes once and reports the outage over', async () => {
+    const store = new UnreliableStore();
+    store.down = 2;
+    const { h, topic, outages } = handler(store);
+    const burst = Array.from({ length: 25 }, (_, i) => event({ id: `del-${i}`, timeMs: T0 + i * 1000, agent: 'a-3', action: 'delete' }));
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages(burst) }, control)).toBe('done');
+    expect(outages).toEqual(['down', 'up']);
+    expect(topic(n.revocations)).toHaveLength(1);
+    expect(topic(n.detections)).toHaveLength(1);
+  });
+
+  it('fail closed: gives the batch up uncommitted when stopping during an outage', async () => {
+    const store = new UnreliableStore();
+    store.down = 1_000;
+    const { h, sent } = handler(store);
+    let alive = true;
+    setTimeout(() => (alive = false), 300);
+    const result = await h.handle({ topic: n.events, partition: 0, messages: messages([event({ id: 'x-1', timeMs: T0, agent: 'a-4' })]) }, { heartbeat: async () => {}, alive: () => alive });
+    expect(result).toBe('abandoned');
+    expect(sent).toEqual([]);
+  });
+
+  it('fail open: judges the batch with the stateless rules only while the store is down', async () => {
+    const store = new UnreliableStore();
+    store.down = 1_000;
+    const { h, topic, metrics, outages } = handler(store, 'open');
+    const burst = Array.from({ length: 25 }, (_, i) => event({ id: `o-del-${i}`, timeMs: T0 + i * 1000, agent: 'a-5', action: 'delete' }));
+    const vault = event({ id: 'o-vault', timeMs: T0 + 30_000, agent: 'a-6', resource: 'vault.export' });
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages([...burst, vault]) }, control)).toBe('done');
+    expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).ruleId)).toEqual(['forbidden-resource']);
+    expect(outages).toEqual([]);
+    expect(await metrics.registry.getSingleMetricAsString('guardrail_events_total')).toContain('guardrail_events_total{outcome="fail_open"} 26');
+  });
+});

@@ -1,0 +1,61 @@
+/*
+ * The metrics registry and its HTTP endpoints: the contract's names and labels on /metrics, /healthz
+ * always 200, /readyz 503 with the reasons until ready.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetrics, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../../src/metrics/index.js';
+
+describe('metrics server', () => {
+  let metrics: Metrics;
+  let server: MetricsServer;
+  let readiness: Readiness = { ready: false, reasons: ['not in the consumer group'] };
+
+  beforeAll(async () => {
+    metrics = createMetrics();
+    server = await startMetricsServer({ registry: metrics.registry, port: 0, host: '127.0.0.1', readiness: () => readiness });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${server.port}${path}`);
+    return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
+  };
+
+  it('serves the contract metrics, with the Node.js defaults', async () => {
+    metrics.events.inc({ outcome: 'processed' }, 3);
+    metrics.detections.inc({ rule: 'r', kind: 'rate', severity: 'high', mode: 'enforce' });
+    metrics.actions.inc({ action: 'revoke_token', outcome: 'held' });
+    metrics.consumerLag.set({ topic: 't', partition: '0' }, 5);
+    metrics.storeUp.set(1);
+    const res = await get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.type).toContain('text/plain');
+    for (const line of [
+      'guardrail_events_total{outcome="processed"} 3',
+      'guardrail_events_total{outcome="invalid"} 0',
+      'guardrail_detections_total{rule="r",kind="rate",severity="high",mode="enforce"} 1',
+      'guardrail_actions_total{action="revoke_token",outcome="held"} 1',
+      'guardrail_consumer_lag{topic="t",partition="0"} 5',
+      'guardrail_store_up 1',
+      '# TYPE guardrail_detection_delay_seconds histogram',
+      '# TYPE guardrail_batch_duration_seconds histogram',
+      '# TYPE guardrail_store_duration_seconds histogram',
+      '# TYPE guardrail_rules_loaded gauge',
+      '# TYPE guardrail_rules_reload_total counter',
+      '# TYPE process_cpu_user_seconds_total counter',
+    ]) {
+      expect(res.text).toContain(line);
+    }
+  });
+
+  it('answers /healthz always and /readyz only when ready', async () => {
+    expect(await get('/healthz')).toMatchObject({ status: 200, text: 'ok\n' });
+    expect(await get('/readyz')).toMatchObject({ status: 503, text: 'not ready: not in the consumer group\n' });
+    readiness = { ready: true, reasons: [] };
+    expect(await get('/readyz')).toMatchObject({ status: 200, text: 'ready\n' });
+    expect((await get('/nope')).status).toBe(404);
+  });
+});
