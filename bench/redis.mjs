@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { writeBenchmarkSection } from './section.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -148,16 +149,7 @@ try {
     `| guardrail engine with only that rule over Redis (decode, validate, match all ${rate.lines.toLocaleString('en-US')} events) | ${fmt(rateOps('engine'))} events/s | ${rateCpu('engine').toFixed(1)} per event | |`,
     '',
   ].join('\n');
-  const path = 'BENCHMARKS.md';
-  const header = '# Benchmarks\n\nSpeed is measured here, never asserted in tests. This machine has 2 cores and is shared: figures are medians, compared with a baseline measured in the same run.\n\n';
-  let doc = existsSync(path) ? readFileSync(path, 'utf8') : header;
-  const start = doc.indexOf('## Redis state store (default rules)');
-  if (start >= 0) {
-    const next = doc.indexOf('\n## ', start + 1);
-    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-  } else doc = doc.trimEnd() + '\n\n' + section;
-  writeFileSync(path, doc);
-  process.stdout.write(section + '\n');
+  writeBenchmarkSection('## Redis state store (default rules)', section);
 } finally {
   admin.disconnect();
   redis.kill('SIGKILL');

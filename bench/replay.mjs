@@ -3,9 +3,10 @@
 // medians of several runs are written to BENCHMARKS.md with the command that produced them.
 // usage: npm run bench -- [--events N] [--runs N]   (needs `npm run build`)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { writeBenchmarkSection } from './section.mjs';
 
 const { values } = parseArgs({ options: { days: { type: 'string', default: '28' }, agents: { type: 'string', default: '300' }, runs: { type: 'string', default: '5' }, seed: { type: 'string', default: '7' } } });
 const runs = Number(values.runs);
@@ -50,13 +51,4 @@ const section = [
   row('replay', 'guardrail replay: decode, validate, all default rules, in-memory state'),
   '',
 ].join('\n');
-const path = 'BENCHMARKS.md';
-const header = '# Benchmarks\n\nSpeed is measured here, never asserted in tests. This machine has 2 cores and is shared: figures are medians, compared with a baseline measured in the same run.\n\n';
-let doc = existsSync(path) ? readFileSync(path, 'utf8') : header;
-const start = doc.indexOf('## In-memory replay throughput');
-if (start >= 0) {
-  const next = doc.indexOf('\n## ', start + 1);
-  doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-} else doc = doc.trimEnd() + '\n\n' + section;
-writeFileSync(path, doc);
-process.stdout.write(section + '\n');
+writeBenchmarkSection('## In-memory replay throughput', section);

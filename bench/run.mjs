@@ -11,7 +11,7 @@
 //                           [--latency-seconds 60] [--attack-every-ms 250] [--skip-throughput] [--skip-latency]
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import { freePort, startKafka } from '../scripts/kafka-lib.mjs';
+import { writeBenchmarkSection } from './section.mjs';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 const { values } = parseArgs({
@@ -324,13 +325,4 @@ if (!throughput || !latency) {
   process.stdout.write(section + '\n');
   process.exit(0);
 }
-const path = 'BENCHMARKS.md';
-const header = '# Benchmarks\n\nSpeed is measured here, never asserted in tests. This machine has 2 cores and is shared: figures are medians, compared with a baseline measured in the same run.\n\n';
-let doc = existsSync(path) ? readFileSync(path, 'utf8') : header;
-const start = doc.indexOf('## Live processor (guardrail run)');
-if (start >= 0) {
-  const next = doc.indexOf('\n## ', start + 1);
-  doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-} else doc = doc.trimEnd() + '\n\n' + section;
-writeFileSync(path, doc);
-process.stdout.write(section + '\n');
+writeBenchmarkSection('## Live processor (guardrail run)', section);
