@@ -240,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
     dedupHorizonMs: r.duration('GUARDRAIL_DEDUP_HORIZON', 1000),
     shutdownTimeoutMs: r.duration('GUARDRAIL_SHUTDOWN_TIMEOUT', 100),
     metrics: { port: metricsPort(r), host: r.string('GUARDRAIL_METRICS_HOST') },
+    lagIntervalMs: r.duration('GUARDRAIL_LAG_INTERVAL', 100),
     logLevel: r.oneOf<LogLevel>('GUARDRAIL_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
   };
   return { config: deepFreeze(config), warnings };

@@ -57,5 +57,7 @@ export interface ProcessorConfig {
   shutdownTimeoutMs: number;
   /** undefined: no metrics server. 0: a free port. */
   metrics: { port: number | undefined; host: string };
+  /** How often consumer lag is read from Kafka, besides after each batch. */
+  lagIntervalMs: number;
   logLevel: LogLevel;
 }

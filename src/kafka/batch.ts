@@ -79,6 +79,8 @@ interface Evaluation {
   poisoned: OutRecord[];
   /** Event ids to mark handled once the batch is durable (those evaluated with state). */
   handled: string[];
+  /** Firings held back by cooldown, per rule. */
+  suppressed: Map<string, number>;
   /** Index of the first event not evaluated yet. */
   next: number;
 }
@@ -88,12 +90,39 @@ const MIN_CHUNK = 10;
 /** Fail open: after a store error, batches skip the store for this long before trying it again. */
 const DEGRADED_MS = 1_000;
 
-function merge(into: Evaluation, out: BatchOutcome, stateless: boolean): void {
+/** Ids of the rules whose firings go through a cooldown (those with an action other than `signal`). */
+const cooledCache = new WeakMap<Ruleset, ReadonlySet<string>>();
+function cooledRules(rules: Ruleset): ReadonlySet<string> {
+  let ids = cooledCache.get(rules);
+  if (!ids) cooledCache.set(rules, (ids = new Set(rules.rules.filter((r) => r.actions.some((a) => a !== 'signal')).map((r) => r.id))));
+  return ids;
+}
+
+function merge(into: Evaluation, out: BatchOutcome, stateless: boolean, rules: Ruleset): void {
   into.detections.push(...out.detections);
   if (stateless) into.failOpen += out.processed;
   else into.processed += out.processed;
   into.duplicates += out.duplicates;
   into.late += out.late;
+  // The engine counts suppressed firings in total; per rule, they are the firings of a cooled rule that made no detection.
+  if (out.suppressed === 0) return;
+  const cooled = cooledRules(rules);
+  const detected = new Map<string, number>();
+  for (const d of out.detections) detected.set(d.rule.id, (detected.get(d.rule.id) ?? 0) + 1);
+  for (const [rule, hits] of Object.entries(out.hits)) {
+    const n = cooled.has(rule) ? hits - (detected.get(rule) ?? 0) : 0;
+    if (n > 0) into.suppressed.set(rule, (into.suppressed.get(rule) ?? 0) + n);
+  }
+}
+
+/** The batch's action messages per action (the `guardrail-type` header), for counting a failed publish. */
+function actionMessages(records: readonly OutRecord[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of records) {
+    const type = r.headers['guardrail-type'];
+    if (typeof type === 'string' && type !== 'detection') out.set(type, (out.get(type) ?? 0) + 1);
+  }
+  return out;
 }
 
 function isKafkaError(err: unknown): boolean {
@@ -191,7 +220,7 @@ export class BatchHandler {
       else dlq.push(deadLetter(config.topics.dlq, input, message, r.reason, this.now()));
     }
 
-    const evaluation: Evaluation = { detections: [], processed: 0, duplicates: 0, late: 0, failOpen: 0, poisoned: [], handled: [], next: 0 };
+    const evaluation: Evaluation = { detections: [], processed: 0, duplicates: 0, late: 0, failOpen: 0, poisoned: [], handled: [], suppressed: new Map(), next: 0 };
     let dispatch: Dispatch | undefined;
     let published = false;
     let durable = false;
@@ -251,6 +280,8 @@ export class BatchHandler {
           continue;
         }
         if (isKafkaError(err) && dispatch !== undefined && !published) {
+          // Counted per failed attempt: GuardrailRevocationsNotPublished watches this while the batch is retried.
+          for (const [action, n] of actionMessages(dispatch.records)) this.d.metrics.actions.inc({ action, outcome: 'failed' }, n);
           log.warn({ err, partition: input.partition, attempt }, 'publishing the batch outputs failed; retrying');
           await this.backoff(attempt, control);
           continue;
@@ -305,7 +336,7 @@ export class BatchHandler {
   private async evaluate(input: BatchInput, chunk: readonly Decoded[], into: Evaluation, stateless: boolean): Promise<void> {
     const engine = stateless ? this.openEngineFor(input.partition) : this.engineFor(input.partition);
     const out = await engine.process(chunk.map((v) => v.event));
-    merge(into, out, stateless);
+    merge(into, out, stateless, engine.rules);
     if (!stateless) for (const v of chunk) into.handled.push(v.event.event.id);
     into.next += chunk.length;
   }
@@ -386,6 +417,7 @@ export class BatchHandler {
     const dead = invalid + evaluation.poisoned.length;
     if (dead > 0) m.events.inc({ outcome: 'invalid' }, dead);
     for (const a of dispatch.outcomes) m.actions.inc(a);
+    for (const [rule, n] of evaluation.suppressed) m.detectionsSuppressed.inc({ rule }, n);
     for (const d of dispatch.detections) {
       m.detections.inc({ rule: d.rule.id, kind: d.rule.kind, severity: d.rule.severity, mode: d.mode });
       m.detectionDelay.observe(Math.max(0, (Date.parse(d.detectedAt) - Date.parse(d.time)) / 1000));

@@ -10,12 +10,13 @@ import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { MemoryBudget, RedisBudget } from '../actions/index.js';
 import { RulesWatcher, type ProcessorConfig } from '../config/index.js';
-import { startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
+import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
 import type { Ruleset } from '../rules/index.js';
 import { RedisStore, createStoreMetrics, ioredisOptions } from '../state/index.js';
 import { BatchHandler } from './batch.js';
 import { createKafka } from './client.js';
 import { GroupMember } from './consumer.js';
+import { LagMonitor } from './lag.js';
 import { LedgerStore, RedeliveryLedger } from './ledger.js';
 import { ensureTopics } from './topics.js';
 
@@ -72,6 +73,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   };
 
   try {
+    metrics.revocationBudget.set(config.revocationBudgetPerMinute);
     let rules: Ruleset | undefined;
     const watcher = new RulesWatcher({
       path: config.rules.path,
@@ -80,7 +82,16 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       onRules: (r) => (rules = r),
       onReload: (outcome, r) => {
         metrics.rulesReload.inc({ outcome });
-        if (r) metrics.rulesLoaded.set(r.rules.length);
+        metrics.rulesLastReloadSuccessful.set(outcome === 'success' ? 1 : 0);
+        if (!r) return;
+        metrics.rulesLoaded.set(r.rules.length);
+        // Rules that only signal feed composites and never make a detection of their own.
+        initRuleSeries(
+          metrics,
+          r.rules
+            .filter((rule) => rule.actions.some((a) => a !== 'signal'))
+            .map((rule) => ({ rule: rule.id, kind: rule.kind, severity: rule.severity, mode: config.mode === 'shadow' ? 'shadow' : rule.mode })),
+        );
       },
     });
     rules = await watcher.start();
@@ -157,6 +168,18 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     const member: GroupMember = new GroupMember({ kafka, config, handler, metrics, log: consumerLog });
     closers.push({ name: 'consumer', close: () => member.stop() });
     await member.start();
+    const lag = new LagMonitor({
+      kafka,
+      groupId: config.groupId,
+      topic: config.topics.events,
+      startFrom: config.startFrom,
+      intervalMs: config.lagIntervalMs,
+      partitions: () => member.partitions,
+      metrics,
+      log: consumerLog,
+    });
+    await lag.start();
+    closers.push({ name: 'lag monitor', close: () => lag.close() });
 
     const readiness = (): Readiness => {
       const reasons: string[] = [];

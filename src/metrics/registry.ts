@@ -8,6 +8,18 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type EventOutcome = 'processed' | 'invalid' | 'duplicate' | 'late' | 'fail_open';
 export type ActionOutcome = 'executed' | 'held' | 'shadow' | 'failed';
 
+/** The actions and outcomes whose series exist from start-up (at 0), so a first increase alerts. */
+export const COUNTED_ACTIONS = ['revoke_token', 'quarantine_agent', 'require_approval', 'alert'] as const;
+export const ACTION_OUTCOMES: readonly ActionOutcome[] = ['executed', 'held', 'shadow', 'failed'];
+
+/** What the rule series are labelled with; one per loaded rule that can make a detection. */
+export interface RuleLabels {
+  rule: string;
+  kind: string;
+  severity: string;
+  mode: 'enforce' | 'shadow';
+}
+
 export interface Metrics {
   readonly registry: Registry;
   readonly events: Counter<'outcome'>;
@@ -19,7 +31,12 @@ export interface Metrics {
   readonly consumerLag: Gauge<'topic' | 'partition'>;
   readonly rulesLoaded: Gauge<string>;
   readonly rulesReload: Counter<'outcome'>;
+  readonly rulesLastReloadSuccessful: Gauge<string>;
   readonly storeUp: Gauge<string>;
+  /** Beyond DESIGN.md (docs/operations.md): firings held back by a rule's cooldown. */
+  readonly detectionsSuppressed: Counter<'rule'>;
+  /** Beyond DESIGN.md: the configured GUARDRAIL_REVOCATION_BUDGET, for graphs and alerts to compare use with. */
+  readonly revocationBudget: Gauge<string>;
 }
 
 export interface MetricsOptions {
@@ -39,6 +56,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   for (const outcome of ['processed', 'invalid', 'duplicate', 'late', 'fail_open'] satisfies EventOutcome[]) events.inc({ outcome }, 0);
+  const actions = new Counter({
+    name: 'guardrail_actions_total',
+    help: 'Actions of detections, by action and outcome: executed, held (revocation budget), shadow (not taken), failed (a publish, a quarantine entry or an Alertmanager push that failed; counted per attempt).',
+    labelNames: ['action', 'outcome'] as const,
+    registers,
+  });
+  for (const action of COUNTED_ACTIONS) for (const outcome of ACTION_OUTCOMES) actions.inc({ action, outcome }, 0);
+  const rulesReload = new Counter({
+    name: 'guardrail_rules_reload_total',
+    help: 'Rule loads and reloads, by outcome: success, or failure (the last good rules stay in use).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  for (const outcome of ['success', 'failure']) rulesReload.inc({ outcome }, 0);
   return {
     registry,
     events,
@@ -48,12 +79,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ['rule', 'kind', 'severity', 'mode'] as const,
       registers,
     }),
-    actions: new Counter({
-      name: 'guardrail_actions_total',
-      help: 'Actions of detections, by action and outcome: executed, held (revocation budget), shadow (not taken), failed.',
-      labelNames: ['action', 'outcome'] as const,
-      registers,
-    }),
+    actions,
     detectionDelay: new Histogram({
       name: 'guardrail_detection_delay_seconds',
       help: 'Detection time minus the event time of the event that triggered it.',
@@ -75,17 +101,40 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     consumerLag: new Gauge({
       name: 'guardrail_consumer_lag',
-      help: 'Messages in the partition after the last committed offset, as of the last batch.',
+      help: 'Messages in the partition after the last committed offset, after each batch and on a timer (GUARDRAIL_LAG_INTERVAL); the partitions this instance owns.',
       labelNames: ['topic', 'partition'] as const,
       registers,
     }),
     rulesLoaded: new Gauge({ name: 'guardrail_rules_loaded', help: 'Rules in the ruleset in use.', registers }),
-    rulesReload: new Counter({
-      name: 'guardrail_rules_reload_total',
-      help: 'Rule loads and reloads, by outcome: success, or failure (the last good rules stay in use).',
-      labelNames: ['outcome'] as const,
+    rulesReload,
+    rulesLastReloadSuccessful: new Gauge({
+      name: 'guardrail_rules_last_reload_successful',
+      help: '1 when the latest rules load succeeded, 0 after a rejected change until a good one.',
       registers,
     }),
     storeUp: new Gauge({ name: 'guardrail_store_up', help: '1 when the state store connection is up, else 0.', registers }),
+    detectionsSuppressed: new Counter({
+      name: 'guardrail_detections_suppressed_total',
+      help: 'Rule firings held back by the rule cooldown (the same subject again within it), by rule.',
+      labelNames: ['rule'] as const,
+      registers,
+    }),
+    revocationBudget: new Gauge({
+      name: 'guardrail_revocation_budget_per_minute',
+      help: 'The configured revocation budget (GUARDRAIL_REVOCATION_BUDGET): restricting actions allowed per 60 s across all instances.',
+      registers,
+    }),
   };
+}
+
+/**
+ * Creates the per-rule series at 0 (detections with the rule's labels, suppressed detections), so the
+ * first detection of a rule is an increase Prometheus can see. Called on every rules load; series of
+ * rules no longer loaded are kept (a counter that vanished would read as a reset).
+ */
+export function initRuleSeries(metrics: Metrics, rules: readonly RuleLabels[]): void {
+  for (const r of rules) {
+    metrics.detections.inc({ rule: r.rule, kind: r.kind, severity: r.severity, mode: r.mode }, 0);
+    metrics.detectionsSuppressed.inc({ rule: r.rule }, 0);
+  }
 }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import kafkajs from 'kafkajs';
 import type { KafkaMessage, Producer, ProducerBatch } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { loadRules, type Ruleset } from '../../src/rules/index.js';
 import { MemoryStore, type StateStore, type StoreOp, type StoreResult } from '../../src/state/index.js';
 import { FIXTURE_RULES, REDIS_URL, event, testConfig, testNames } from './helpers.js';
 
+const { KafkaJSError } = kafkajs;
 const T0 = Date.parse('2026-11-07T10:00:00Z');
 
 /** A memory store that throws a TypeError on the event `poison`, and store outages while `down` > 0. */
@@ -69,7 +71,7 @@ describe('BatchHandler', () => {
     redis.disconnect();
   });
 
-  function handler(store: StateStore, failMode: 'closed' | 'open' = 'closed') {
+  function handler(store: StateStore, failMode: 'closed' | 'open' = 'closed', failSends = 0) {
     const sent: ProducerBatch[] = [];
     const outages: string[] = [];
     const metrics = createMetrics({ defaults: false });
@@ -82,7 +84,12 @@ describe('BatchHandler', () => {
       ledger,
       budget: new RedisBudget(redis, n.prefix, 100),
       fallbackBudget: new MemoryBudget(100),
-      producer: { sendBatch: async (b: ProducerBatch) => void sent.push(b) } as unknown as Producer,
+      producer: {
+        sendBatch: async (b: ProducerBatch) => {
+          if (failSends-- > 0) throw new KafkaJSError('Not authorized to access topics: [revocations]', { retriable: false });
+          sent.push(b);
+        },
+      } as unknown as Producer,
       rules: () => rules,
       metrics,
       log: pino({ level: 'silent' }),
@@ -121,6 +128,21 @@ describe('BatchHandler', () => {
     expect(outages).toEqual(['down', 'up']);
     expect(topic(n.revocations)).toHaveLength(1);
     expect(topic(n.detections)).toHaveLength(1);
+  });
+
+  it('counts firings held back by cooldown per rule, and each failed publish of action messages as failed', async () => {
+    const { h, topic, metrics } = handler(new UnreliableStore(), 'closed', 2);
+    // 25 deletes in 25 s: the 21st crosses the ceiling of 20, the 4 after it fall in the 1h cooldown.
+    const burst = Array.from({ length: 25 }, (_, i) => event({ id: `cd-del-${i}`, timeMs: T0 + i * 1000, agent: 'a-7', action: 'delete' }));
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages(burst) }, control)).toBe('done');
+    expect(topic(n.revocations)).toHaveLength(1);
+    expect(await metrics.registry.getSingleMetricAsString('guardrail_detections_suppressed_total')).toContain('guardrail_detections_suppressed_total{rule="delete-burst"} 4');
+    const actions = await metrics.registry.getSingleMetricAsString('guardrail_actions_total');
+    // Two failed attempts, each with one revocation and one approval request; then published.
+    expect(actions).toContain('guardrail_actions_total{action="revoke_token",outcome="failed"} 2');
+    expect(actions).toContain('guardrail_actions_total{action="require_approval",outcome="failed"} 2');
+    expect(actions).toContain('guardrail_actions_total{action="revoke_token",outcome="executed"} 1');
+    expect(actions).toContain('guardrail_actions_total{action="alert",outcome="executed"} 1');
   });
 
   it('fail closed: gives the batch up uncommitted when stopping during an outage', async () => {

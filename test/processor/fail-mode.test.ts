@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationMessage } from '../../src/actions/index.js';
 import type { Processor } from '../../src/kafka/index.js';
 import { OwnRedis, freePort } from '../state/redis-helpers.js';
-import { BROKERS, TopicReader, cleanup, closeProducer, event, produce, progress, sleep, startInProcess, testNames, waitCommitted } from './helpers.js';
+import { BROKERS, TopicReader, cleanup, closeProducer, event, produce, progress, sleep, startInProcess, testNames, until, waitCommitted } from './helpers.js';
 
 const T0 = Date.parse('2026-11-06T10:00:00Z');
 
@@ -32,7 +32,7 @@ describe.skipIf(!BROKERS)('guardrail run: state store outage', () => {
     beforeAll(async () => {
       redis = new OwnRedis(await freePort());
       await redis.start();
-      processor = await startInProcess(n, { REDIS_URL: redis.url, GUARDRAIL_STORE_TIMEOUT: '300ms' });
+      processor = await startInProcess(n, { REDIS_URL: redis.url, GUARDRAIL_STORE_TIMEOUT: '300ms', GUARDRAIL_LAG_INTERVAL: '300ms' });
       reader = new TopicReader([n.revocations]);
       await reader.start();
     });
@@ -58,6 +58,9 @@ describe.skipIf(!BROKERS)('guardrail run: state store outage', () => {
       expect(processor.readiness()).toEqual({ ready: false, reasons: ['state store down (fail closed)'] });
       expect(await metric(processor, 'guardrail_store_up')).toContain('guardrail_store_up 0');
       expect(reader.json<RevocationMessage>(n.revocations)).toEqual([]);
+      // No batch commits, yet the lag gauge shows the 25 waiting events (read from Kafka on a timer).
+      const lag = async () => [...(await metric(processor, 'guardrail_consumer_lag')).matchAll(/^guardrail_consumer_lag\{.*\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
+      await until(async () => (await lag()) === 25, 'the consumer lag gauge to show the waiting events');
 
       redis = new OwnRedis(redis.port);
       await redis.start();

@@ -211,6 +211,15 @@ export class TopicReader {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `check` every 100 ms until it holds, or throws naming `what` after `timeoutMs`. */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
 /** Sum of the group's committed offsets on a topic, and of the topic's end offsets. */
 export async function progress(group: string, topic: string): Promise<{ committed: number; end: number }> {
   const admin = kafka.admin();

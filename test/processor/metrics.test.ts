@@ -3,7 +3,7 @@
  * always 200, /readyz 503 with the reasons until ready.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../../src/metrics/index.js';
+import { createMetrics, initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../../src/metrics/index.js';
 
 describe('metrics server', () => {
   let metrics: Metrics;
@@ -45,10 +45,29 @@ describe('metrics server', () => {
       '# TYPE guardrail_store_duration_seconds histogram',
       '# TYPE guardrail_rules_loaded gauge',
       '# TYPE guardrail_rules_reload_total counter',
+      '# TYPE guardrail_rules_last_reload_successful gauge',
+      '# TYPE guardrail_detections_suppressed_total counter',
+      '# TYPE guardrail_revocation_budget_per_minute gauge',
       '# TYPE process_cpu_user_seconds_total counter',
     ]) {
       expect(res.text).toContain(line);
     }
+  });
+
+  it('has every action and outcome, and both reload outcomes, at 0 from the start (so a first increase alerts)', async () => {
+    const fresh = createMetrics({ defaults: false });
+    const actions = await fresh.registry.getSingleMetricAsString('guardrail_actions_total');
+    for (const action of ['revoke_token', 'quarantine_agent', 'require_approval', 'alert']) {
+      for (const outcome of ['executed', 'held', 'shadow', 'failed']) expect(actions).toContain(`guardrail_actions_total{action="${action}",outcome="${outcome}"} 0`);
+    }
+    const reloads = await fresh.registry.getSingleMetricAsString('guardrail_rules_reload_total');
+    expect(reloads).toContain('guardrail_rules_reload_total{outcome="success"} 0');
+    expect(reloads).toContain('guardrail_rules_reload_total{outcome="failure"} 0');
+    initRuleSeries(fresh, [{ rule: 'r1', kind: 'rate', severity: 'critical', mode: 'enforce' }]);
+    expect(await fresh.registry.getSingleMetricAsString('guardrail_detections_total')).toContain(
+      'guardrail_detections_total{rule="r1",kind="rate",severity="critical",mode="enforce"} 0',
+    );
+    expect(await fresh.registry.getSingleMetricAsString('guardrail_detections_suppressed_total')).toContain('guardrail_detections_suppressed_total{rule="r1"} 0');
   });
 
   it('answers /healthz always and /readyz only when ready', async () => {

@@ -74,6 +74,12 @@ describe.skipIf(!BROKERS)('guardrail run: hot reload of the rules', () => {
   it('applies a swapped ConfigMap without a restart, and keeps the last good rules when an edit is invalid', async () => {
     const revoked = () => new Set(reader.json<{ agentId: string }>(n.revocations).map((m) => m.agentId));
     expect(await reloads(processor, 'success')).toBe(1);
+    // Every rule's series exist at 0 from the first load, and the gauges beside them.
+    const metric = (name: string) => processor.metrics.registry.getSingleMetricAsString(name);
+    expect(await metric('guardrail_detections_total')).toContain('guardrail_detections_total{rule="delete-burst",kind="rate",severity="critical",mode="enforce"} 0');
+    expect(await metric('guardrail_detections_suppressed_total')).toContain('guardrail_detections_suppressed_total{rule="delete-burst"} 0');
+    expect(await metric('guardrail_rules_last_reload_successful')).toContain('guardrail_rules_last_reload_successful 1');
+    expect(await metric('guardrail_revocation_budget_per_minute')).toContain('guardrail_revocation_budget_per_minute 100');
 
     // v1: 30 deletes a minute are under the ceiling of 100.
     await produce(n.events, deletes('a-1', 30, T0));
@@ -93,6 +99,7 @@ describe.skipIf(!BROKERS)('guardrail run: hot reload of the rules', () => {
     await publishVersion(dir, '..2026_11_03_v3', rules('"lots"'));
     await until(async () => (await reloads(processor, 'failure')) === 1, 'the failed reload');
     expect((processor.rules.rules[0] as WindowRule).threshold.count).toBe(20);
+    expect(await metric('guardrail_rules_last_reload_successful')).toContain('guardrail_rules_last_reload_successful 0');
     await produce(n.events, deletes('a-3', 30, T0));
     await reader.waitFor(() => revoked().has('a-3'), 'the revocation under the kept rules');
     await waitCommitted(n.group, n.events);
@@ -102,5 +109,7 @@ describe.skipIf(!BROKERS)('guardrail run: hot reload of the rules', () => {
     expect(events).toContain('guardrail_events_total{outcome="processed"} 100');
     expect(await reloads(processor, 'success')).toBe(2);
     expect(revoked()).toEqual(new Set(['a-2', 'a-3']));
+    // a-2 and a-3 each: the 21st delete fires, the 9 after it fall in the 1h cooldown.
+    expect(await metric('guardrail_detections_suppressed_total')).toContain('guardrail_detections_suppressed_total{rule="delete-burst"} 18');
   });
 });
