@@ -34,6 +34,11 @@ export interface DispatchOptions {
   quarantineTtlMs: number;
   budget: RevocationBudget;
   now: () => number;
+  /**
+   * True when the `alert` of this enforce-mode detection is pushed to Alertmanager: its outcome is
+   * then counted by the push (executed once accepted, failed per failed attempt), not here.
+   */
+  alertPushed?: (d: Detection) => boolean;
 }
 
 /** The detection as published: mode after the processor-wide override, `actions` what was done, `held` what the budget held. */
@@ -96,6 +101,7 @@ export async function dispatchDetections(detections: readonly Detection[], o: Di
         continue;
       }
       done.push(action);
+      if (action === 'alert' && o.alertPushed?.(d)) continue;
       out.outcomes.push({ action, outcome: 'executed' });
       if (action === 'revoke_token') {
         messages.push({ topic: o.topics.revocations, key: d.subject.tokenId, message: revocationMessage(d, issuedAt) });

@@ -20,3 +20,12 @@ export {
   type OutRecord,
   type PublishedDetection,
 } from './dispatch.js';
+export {
+  ALERT_NAME,
+  AlertPusher,
+  detectionAlert,
+  isPushed,
+  type AlertPusherOptions,
+  type AlertmanagerAlert,
+  type PushOutcome,
+} from './alertmanager.js';

@@ -10,7 +10,7 @@ import { tryParseDuration, tryParseSize } from '../rules/index.js';
 import { REDIS_SETTINGS, describeConnection, redisOptionsFromEnv, type RedisConnection } from '../state/index.js';
 import { settingSpec } from './settings.js';
 import { readSettings, type RawValue } from './source.js';
-import type { KafkaLogLevel, LogLevel, ProcessorConfig, SaslMechanism } from './types.js';
+import type { AlertmanagerSettings, KafkaLogLevel, LogLevel, ProcessorConfig, SaslMechanism } from './types.js';
 
 export interface LoadedConfig {
   config: ProcessorConfig;
@@ -168,6 +168,28 @@ function metricsPort(r: Reader): number | undefined {
   return r.int('GUARDRAIL_METRICS_PORT', 0, 65535);
 }
 
+/** The Alertmanager base URL, credentials moved to a basic-auth header; never echoes a password. */
+function alertmanager(r: Reader): AlertmanagerSettings | undefined {
+  const text = r.optional('GUARDRAIL_ALERTMANAGER_URL');
+  if (text === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  const shown = url?.password ? text.replace(`:${url.password}@`, ':***@') : text;
+  const fail = (must: string): never => r.fail('GUARDRAIL_ALERTMANAGER_URL', `${must} (got ${JSON.stringify(shown)})`, false);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') fail('must be an http:// or https:// URL such as http://alertmanager:9093');
+  if (url!.search !== '' || url!.hash !== '') fail('must be a base URL without a query or fragment (the processor adds /api/v2/alerts)');
+  const authorization =
+    url!.username !== '' ? `Basic ${Buffer.from(`${decodeURIComponent(url!.username)}:${decodeURIComponent(url!.password)}`).toString('base64')}` : undefined;
+  url!.username = '';
+  url!.password = '';
+  const base = url!.toString().replace(/\/+$/, '');
+  return authorization ? { url: base, authorization } : { url: base };
+}
+
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
     Object.freeze(o);
@@ -241,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
     shutdownTimeoutMs: r.duration('GUARDRAIL_SHUTDOWN_TIMEOUT', 100),
     metrics: { port: metricsPort(r), host: r.string('GUARDRAIL_METRICS_HOST') },
     lagIntervalMs: r.duration('GUARDRAIL_LAG_INTERVAL', 100),
+    alertmanager: alertmanager(r),
     logLevel: r.oneOf<LogLevel>('GUARDRAIL_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
   };
   return { config: deepFreeze(config), warnings };
@@ -263,5 +286,6 @@ export function describeConfig(config: ProcessorConfig): Record<string, unknown>
     mode: config.mode,
     revocationBudgetPerMinute: config.revocationBudgetPerMinute,
     concurrency: config.concurrency,
+    alertmanager: config.alertmanager?.url,
   };
 }

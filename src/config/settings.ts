@@ -75,6 +75,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('GUARDRAIL_METRICS_PORT', '9464', 'port of /metrics, /healthz and /readyz; 0 picks a free port; off disables'),
   s('GUARDRAIL_METRICS_HOST', '0.0.0.0', 'address the metrics server listens on'),
   s('GUARDRAIL_LAG_INTERVAL', '15s', 'how often consumer lag is read from Kafka besides after each batch (so it shows while nothing is consumed)'),
+  s('GUARDRAIL_ALERTMANAGER_URL', undefined, 'Alertmanager base URL (http://alertmanager:9093) to push critical detections to at once; unset: no push'),
   s('GUARDRAIL_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug or trace'),
 ];
 

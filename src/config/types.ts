@@ -37,6 +37,13 @@ export interface TopicSettings {
   replication: number | 'auto';
 }
 
+export interface AlertmanagerSettings {
+  /** Base URL without credentials, no trailing slash: http://alertmanager:9093 or https://host/prefix. */
+  url: string;
+  /** From user:password in the URL: sent as HTTP basic authentication. */
+  authorization?: string;
+}
+
 export interface ProcessorConfig {
   kafka: KafkaSettings;
   /** Where and how to reach Redis (host, port, db, ACL user and password, TLS), from the REDIS_* settings. */
@@ -59,5 +66,7 @@ export interface ProcessorConfig {
   metrics: { port: number | undefined; host: string };
   /** How often consumer lag is read from Kafka, besides after each batch. */
   lagIntervalMs: number;
+  /** Where critical detections are pushed (POST <url>/api/v2/alerts); undefined: no push. */
+  alertmanager: AlertmanagerSettings | undefined;
   logLevel: LogLevel;
 }

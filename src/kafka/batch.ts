@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { dispatchDetections, queueQuarantines, type Dispatch, type OutRecord, type RevocationBudget } from '../actions/index.js';
+import { detectionAlert, dispatchDetections, isPushed, queueQuarantines, type AlertPusher, type Dispatch, type OutRecord, type RevocationBudget } from '../actions/index.js';
 import type { ProcessorConfig } from '../config/index.js';
 import { StoreTimeoutError } from '../errors/index.js';
 import { Engine, type BatchOutcome, type Detection } from '../engine/index.js';
@@ -59,6 +59,8 @@ export interface BatchHandlerDeps {
   metrics: Metrics;
   log: Logger;
   outage: OutageListener;
+  /** Pushes critical detections to Alertmanager once their batch is durable; absent: no push. */
+  alerts?: AlertPusher;
   now?: () => number;
 }
 
@@ -365,6 +367,7 @@ export class BatchHandler {
       quarantineTtlMs: config.quarantineTtlMs,
       budget: stateless ? this.d.fallbackBudget : this.budget,
       now: this.now,
+      ...(this.d.alerts ? { alertPushed: isPushed } : {}),
     });
   }
 
@@ -418,6 +421,13 @@ export class BatchHandler {
     if (dead > 0) m.events.inc({ outcome: 'invalid' }, dead);
     for (const a of dispatch.outcomes) m.actions.inc(a);
     for (const [rule, n] of evaluation.suppressed) m.detectionsSuppressed.inc({ rule }, n);
+    if (this.d.alerts) {
+      const pushed = dispatch.detections.filter(isPushed);
+      if (pushed.length > 0) {
+        const rules = this.d.rules().rules;
+        this.d.alerts.push(pushed.map((d) => detectionAlert(d, rules.find((r) => r.id === d.rule.id)?.cooldownMs ?? 0)));
+      }
+    }
     for (const d of dispatch.detections) {
       m.detections.inc({ rule: d.rule.id, kind: d.rule.kind, severity: d.rule.severity, mode: d.mode });
       m.detectionDelay.observe(Math.max(0, (Date.parse(d.detectedAt) - Date.parse(d.time)) / 1000));

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { MemoryBudget, RedisBudget } from '../actions/index.js';
+import { AlertPusher, MemoryBudget, RedisBudget } from '../actions/index.js';
 import { RulesWatcher, type ProcessorConfig } from '../config/index.js';
 import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
 import type { Ruleset } from '../rules/index.js';
@@ -141,6 +141,20 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     await producer.connect();
     closers.push({ name: 'producer', close: () => producer.disconnect() });
 
+    let alerts: AlertPusher | undefined;
+    if (config.alertmanager) {
+      const pusher = new AlertPusher({
+        url: config.alertmanager.url,
+        ...(config.alertmanager.authorization ? { authorization: config.alertmanager.authorization } : {}),
+        log: log.child({ component: 'alertmanager' }),
+        count: (outcome, n) => metrics.actions.inc({ action: 'alert', outcome }, n),
+      });
+      alerts = pusher;
+      // Closed after the consumer (the last batch's alerts are queued by then), with a few seconds to send them.
+      closers.push({ name: 'alertmanager push', close: () => pusher.close() });
+      log.info({ url: config.alertmanager.url }, 'pushing critical detections to Alertmanager');
+    }
+
     const consumerLog = log.child({ component: 'consumer' });
     const handler = new BatchHandler({
       config,
@@ -153,6 +167,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       rules: () => rules!,
       metrics,
       log: consumerLog,
+      ...(alerts ? { alerts } : {}),
       outage: {
         down: (err) => {
           consumerLog.warn({ err }, 'state store unavailable; fail closed: consumption paused, nothing committed, retrying with backoff');

@@ -83,6 +83,21 @@ describe('guardrail run configuration', () => {
     expect(problem({ GUARDRAIL_CONFIG: join(dir, 'nope.yaml') })).toBe(`GUARDRAIL_CONFIG: cannot read config file ${join(dir, 'nope.yaml')}: no such file`);
   });
 
+  it('takes an Alertmanager base URL, with basic-auth credentials moved to a header, and rejects anything else', () => {
+    expect(loadConfig({}).config.alertmanager).toBeUndefined();
+    expect(loadConfig({ GUARDRAIL_ALERTMANAGER_URL: 'http://alertmanager:9093/' }).config.alertmanager).toEqual({ url: 'http://alertmanager:9093' });
+    expect(loadConfig({ GUARDRAIL_ALERTMANAGER_URL: 'https://gr:s3cret@am.example/alertmanager' }).config.alertmanager).toEqual({
+      url: 'https://am.example/alertmanager',
+      authorization: `Basic ${Buffer.from('gr:s3cret').toString('base64')}`,
+    });
+    expect(problem({ GUARDRAIL_ALERTMANAGER_URL: 'alertmanager:9093' })).toBe(
+      'GUARDRAIL_ALERTMANAGER_URL must be an http:// or https:// URL such as http://alertmanager:9093 (got "alertmanager:9093"), set in the environment',
+    );
+    expect(problem({ GUARDRAIL_ALERTMANAGER_URL: 'http://gr:s3cret@am:9093/api/v2/alerts?x=1' })).toBe(
+      'GUARDRAIL_ALERTMANAGER_URL must be a base URL without a query or fragment (the processor adds /api/v2/alerts) (got "http://gr:***@am:9093/api/v2/alerts?x=1"), set in the environment',
+    );
+  });
+
   it('never echoes a secret', () => {
     expect(problem({ REDIS_URL: 'http://admin:hunter2@redis:6379' })).not.toContain('hunter2');
     expect(problem({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'hunter2', KAFKA_SASL_PASSWORD_FILE: '/x' })).not.toContain('hunter2');
