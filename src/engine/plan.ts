@@ -37,6 +37,36 @@ export class Plan {
   }
 
   add<T extends StoreOp['type']>(type: T, rule: string, group: string, spec: SpecOf<T>, input: InputOf<T>): Ref<T> {
+    if (this.sync) return { type, op: -1, input: -1, observed: this.observe(type, rule, group, spec, input) };
+    const byGroup = this.groupsOf(type, rule);
+    let index = byGroup.get(group) as number | undefined;
+    if (index === undefined) {
+      index = this.ops.length;
+      this.ops.push({ type, key: { rule, group }, spec, inputs: [] } as unknown as StoreOp);
+      byGroup.set(group, index);
+    }
+    const inputs = this.ops[index]!.inputs as unknown[];
+    inputs.push(input);
+    return { type, op: index, input: inputs.length - 1 };
+  }
+
+  /**
+   * Immediate plans only: applies the input at once and returns its observation, with no Ref to
+   * allocate. Planners call it for every event and rule when the store is in this process.
+   */
+  observe<T extends StoreOp['type']>(type: T, rule: string, group: string, spec: SpecOf<T>, input: InputOf<T>): ObservationOf[T] {
+    const sync = this.sync;
+    if (!sync) throw new Error('observe() needs a store in this process; use add() and observation()');
+    const byGroup = this.groupsOf(type, rule);
+    let open = byGroup.get(group) as OpenState<T> | undefined;
+    if (open === undefined) {
+      open = sync.open(type, { rule, group }, spec, input.timeMs);
+      byGroup.set(group, open as unknown as OpenState<StoreOp['type']>);
+    }
+    return open.apply(input);
+  }
+
+  private groupsOf(type: StoreOp['type'], rule: string): Map<string, number | OpenState<StoreOp['type']>> {
     let byRule = this.byKey.get(type);
     if (!byRule) {
       byRule = new Map();
@@ -47,24 +77,7 @@ export class Plan {
       byGroup = new Map();
       byRule.set(rule, byGroup);
     }
-    const entry = byGroup.get(group);
-    if (this.sync) {
-      let open = entry as OpenState<T> | undefined;
-      if (open === undefined) {
-        open = this.sync.open(type, { rule, group }, spec, input.timeMs);
-        byGroup.set(group, open as unknown as OpenState<StoreOp['type']>);
-      }
-      return { type, op: -1, input: -1, observed: open.apply(input) };
-    }
-    let index = entry as number | undefined;
-    if (index === undefined) {
-      index = this.ops.length;
-      this.ops.push({ type, key: { rule, group }, spec, inputs: [] } as unknown as StoreOp);
-      byGroup.set(group, index);
-    }
-    const inputs = this.ops[index]!.inputs as unknown[];
-    inputs.push(input);
-    return { type, op: index, input: inputs.length - 1 };
+    return byGroup;
   }
 
   get size(): number {

@@ -22,6 +22,13 @@ import { stateFingerprint, type GroupKey } from './subject.js';
 /** A decision waiting for the store's answer. */
 export type Pending = () => Hit | undefined;
 
+const NO_HIT: Pending = () => undefined;
+
+/** A decision already made (immediate plans): most events fire nothing and share one function. */
+function decided(hit: Hit | undefined): Pending {
+  return hit === undefined ? NO_HIT : () => hit;
+}
+
 /** Queues one event's store input for a rule and returns its decision, or undefined when the rule cannot judge the event. */
 export type Planner = (e: DecodedEvent, group: GroupKey, plan: Plan) => Pending | undefined;
 
@@ -77,12 +84,9 @@ function windowPlanner(rule: WindowRule): Planner {
   }));
   return (e, group, plan) => {
     const volume = e.event.volume;
-    const ref = plan.add('window', stateRule, group.text, spec, {
-      id: e.event.id,
-      timeMs: e.timeMs,
-      bytes: volume?.bytes ?? 0,
-      records: volume?.records ?? 0,
-    });
+    const input = { id: e.event.id, timeMs: e.timeMs, bytes: volume?.bytes ?? 0, records: volume?.records ?? 0 };
+    if (plan.immediate) return decided(evaluateWindow(rule, e.timeMs, plan.observe('window', stateRule, group.text, spec, input)));
+    const ref = plan.add('window', stateRule, group.text, spec, input);
     return () => evaluateWindow(rule, e.timeMs, plan.observation(ref));
   };
 }
@@ -91,9 +95,10 @@ function timeOfDayPlanner(rule: TimeOfDayRule): Planner {
   const zoneOf = (e: DecodedEvent) => (rule.timezone === 'principal' ? (e.event.principal?.timezone ?? rule.fallbackTimezone) : rule.timezone);
   const learned = rule.learned;
   if (!learned) {
-    return (e) => {
+    return (e, _group, plan) => {
       const zone = zoneOf(e);
       const local = localTime(e.timeMs, zone);
+      if (plan.immediate) return decided(evaluateTimeOfDay(rule, e.timeMs, zone, local, undefined));
       return () => evaluateTimeOfDay(rule, e.timeMs, zone, local, undefined);
     };
   }
@@ -101,7 +106,9 @@ function timeOfDayPlanner(rule: TimeOfDayRule): Planner {
   return (e, group, plan) => {
     const zone = zoneOf(e);
     const local = localTime(e.timeMs, zone);
-    const ref = plan.add('profile', stateRule, group.text, spec, { id: e.event.id, timeMs: e.timeMs, hourOfWeek: local.hourOfWeek });
+    const input = { id: e.event.id, timeMs: e.timeMs, hourOfWeek: local.hourOfWeek };
+    if (plan.immediate) return decided(evaluateTimeOfDay(rule, e.timeMs, zone, local, plan.observe('profile', stateRule, group.text, spec, input)));
+    const ref = plan.add('profile', stateRule, group.text, spec, input);
     return () => evaluateTimeOfDay(rule, e.timeMs, zone, local, plan.observation(ref));
   };
 }
@@ -117,7 +124,9 @@ function geoPlanner(rule: GeoRule): Planner {
         const source = e.event.source;
         const value = on === 'country' ? source?.country : on === 'network' ? source?.network : source?.device?.id;
         if (value === undefined) return undefined;
-        const ref = plan.add('seen', stateRule, group.text, spec, { id: e.event.id, timeMs: e.timeMs, value });
+        const input = { id: e.event.id, timeMs: e.timeMs, value };
+        if (plan.immediate) return decided(evaluateNewLocation(rule, e.timeMs, value, plan.observe('seen', stateRule, group.text, spec, input)));
+        const ref = plan.add('seen', stateRule, group.text, spec, input);
         return () => evaluateNewLocation(rule, e.timeMs, value, plan.observation(ref));
       };
     }
@@ -129,6 +138,7 @@ function geoPlanner(rule: GeoRule): Planner {
         const lon = source?.lon;
         if (typeof lat !== 'number' || typeof lon !== 'number') return undefined;
         const here = { id: e.event.id, timeMs: e.timeMs, lat, lon, ...(source?.country ? { country: source.country } : {}) };
+        if (plan.immediate) return decided(evaluateTravel(rule, here, plan.observe('travel', stateRule, group.text, spec, here)));
         const ref = plan.add('travel', stateRule, group.text, spec, here);
         return () => evaluateTravel(rule, here, plan.observation(ref));
       };

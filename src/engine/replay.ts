@@ -41,7 +41,8 @@ export interface ReplaySummary {
 export const DEFAULT_BATCH_SIZE = 2000;
 
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
-  const store = options.store ?? new MemoryStore(options.latenessMs === undefined ? {} : { latenessMs: options.latenessMs });
+  // The engine below is this store's only caller, and its markSeen already drops repeated events.
+  const store = options.store ?? new MemoryStore({ keyDedup: false, ...(options.latenessMs === undefined ? {} : { latenessMs: options.latenessMs }) });
   const engine = new Engine({
     ruleset: options.ruleset,
     store,

@@ -41,6 +41,15 @@ function looksLikeBasicCredentials(b64: string): boolean {
   return decoded.includes(':') && /^[\x20-\x7e]+$/.test(decoded);
 }
 
+/**
+ * Whether the JSON text of an event could hold a credential-shaped value or field name at all: one
+ * scan of the whole text instead of one per string. Escapes could spell a telltale prefix that the
+ * raw text does not show, so any backslash answers yes.
+ */
+export function mayContainCredential(jsonText: string): boolean {
+  return jsonText.includes('\\') || PREFILTER.test(jsonText);
+}
+
 /** The kind of credential `s` contains, for the reason text; undefined if it looks like none. */
 export function credentialKind(s: string): string | undefined {
   if (s.length < MIN_CREDENTIAL_LENGTH || !PREFILTER.test(s)) return undefined;

@@ -3,7 +3,20 @@
  * applied twice changes nothing". Ids leave in arrival order once older than the horizon.
  */
 
-export class IdHorizon {
+/** What a state key remembers of the input ids applied to it. */
+export interface IdMemory {
+  /** Remembers the id; returns false when it was already there. */
+  add(id: string, timeMs: number): boolean;
+}
+
+/**
+ * For a store whose only caller drops repeated ids before any state work (the engine's markSeen on
+ * an in-process store, where nothing can half-apply a batch): per-key memory could only repeat that
+ * answer, so it remembers nothing.
+ */
+export const NO_ID_MEMORY: IdMemory = { add: () => true };
+
+export class IdHorizon implements IdMemory {
   private readonly ids = new Set<string>();
   // Arrival order as a queue (ids and their times, consumed from `head`): pruning reads the front
   // without allocating an iterator, since it runs on every add of every state key.

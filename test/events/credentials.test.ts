@@ -73,6 +73,17 @@ describe('raw credentials are never accepted', () => {
     for (const w of windows(fakes.jwt)) expect(reason).not.toContain(w);
   });
 
+  it('finds a credential spelled with JSON escapes, which the one scan of the raw text cannot see', () => {
+    // The text shows no telltale ("eyJ" written \u0065yJ, "Bearer" written B\u0065arer); the values do.
+    const escapeE = (text: string, word: string) => text.replaceAll(word, word.replace('e', '\\u0065'));
+    const jwtText = escapeE(JSON.stringify(withFields(full(), { labels: { auth: fakes.jwt } })), 'eyJ');
+    expect(jwtText).not.toContain('eyJ');
+    expect(reasonOf(decodeEvent(jwtText))).toBe(`labels.auth: looks like a raw credential (JWT); ${TOKEN_REMEDY}`);
+    const bearerText = escapeE(JSON.stringify(withFields(full(), { labels: { hdr: 'Bearer abcDEF123456789' } })), 'Bearer');
+    expect(bearerText).not.toMatch(/bearer/i);
+    expect(reasonOf(decodeEvent(bearerText))).toBe(`labels.hdr: looks like a raw credential (bearer token); ${TOKEN_REMEDY}`);
+  });
+
   it('reports the credential even when the event is also malformed', () => {
     const event = withFields(minimal(), { agent: undefined, labels: { auth: fakes.jwt } });
     expect(reasonOf(decodeEventObject(event))).toBe(`labels.auth: looks like a raw credential (JWT); ${TOKEN_REMEDY}`);

@@ -2,7 +2,7 @@
  * In-memory hour-of-week activity profile for one state key: counts per (UTC day, local hour of
  * week), with a running aggregate over the history so a lookup costs 21 reads, not a scan.
  */
-import { IdHorizon } from '../ids.js';
+import type { IdMemory } from '../ids.js';
 import type { ProfileInput, ProfileObservation, ProfileSpec } from '../types.js';
 
 const DAY_MS = 86_400_000;
@@ -13,15 +13,13 @@ export class MemoryProfile {
   private total = 0;
   /** The earliest day with counts: pruning has nothing to do while it is inside the history. */
   private firstDay = Infinity;
-  private readonly ids: IdHorizon;
   private firstSeenMs = Infinity;
   lastSeenMs = -Infinity;
 
   constructor(
     private readonly spec: ProfileSpec,
-    dedupHorizonMs: number,
+    private readonly ids: IdMemory,
   ) {
-    this.ids = new IdHorizon(dedupHorizonMs);
   }
 
   get retainMs(): number {

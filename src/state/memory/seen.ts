@@ -2,12 +2,11 @@
  * In-memory set of values (countries, networks, devices) one group has used, each remembered until
  * its last use falls out of the history.
  */
-import { IdHorizon } from '../ids.js';
+import type { IdMemory } from '../ids.js';
 import type { SeenInput, SeenObservation, SeenSpec } from '../types.js';
 
 export class MemorySeen {
   private readonly lastUse = new Map<string, number>();
-  private readonly ids: IdHorizon;
   private firstSeenMs = Infinity;
   /** At most the earliest last use among the remembered values: nothing to forget while it is in the history. */
   private oldestUseMs = Infinity;
@@ -15,9 +14,8 @@ export class MemorySeen {
 
   constructor(
     private readonly spec: SeenSpec,
-    dedupHorizonMs: number,
+    private readonly ids: IdMemory,
   ) {
-    this.ids = new IdHorizon(dedupHorizonMs);
   }
 
   get retainMs(): number {

@@ -2,19 +2,17 @@
  * In-memory signals feeding one composite rule for one subject: the latest signal of each input
  * rule, so the composite can ask which of its inputs fired within its span.
  */
-import { IdHorizon } from '../ids.js';
+import type { IdMemory } from '../ids.js';
 import type { SignalInput, SignalObservation, SignalSpec } from '../types.js';
 
 export class MemorySignal {
   private readonly latest = new Map<string, { timeMs: number; eventId: string }>();
-  private readonly ids: IdHorizon;
   lastSeenMs = -Infinity;
 
   constructor(
     private readonly spec: SignalSpec,
-    dedupHorizonMs: number,
+    private readonly ids: IdMemory,
   ) {
-    this.ids = new IdHorizon(dedupHorizonMs);
   }
 
   get retainMs(): number {

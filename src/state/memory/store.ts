@@ -3,7 +3,7 @@
  * Redis store (one conformance suite checks both); memory stays bounded because a key idle for
  * longer than its retention, in event time, is dropped.
  */
-import { IdHorizon } from '../ids.js';
+import { IdHorizon, NO_ID_MEMORY, type IdMemory } from '../ids.js';
 import type { InputOf, ObservationOf, OpenState, SpecOf, StateKey, StoreOp, StoreResult, SyncStateStore } from '../types.js';
 import { MemoryCooldown } from './cooldown.js';
 import { MemoryProfile } from './profile.js';
@@ -17,6 +17,13 @@ export interface MemoryStoreOptions {
   dedupHorizonMs?: number;
   /** Out-of-order slack kept beyond a window. Default 10m. */
   latenessMs?: number;
+  /**
+   * Whether each key remembers the input ids applied to it (default true: the StateStore contract).
+   * False only for a store whose one caller is an Engine: the engine's markSeen drops a repeated
+   * event before any key sees it, and in one process nothing can apply half a batch and retry, so
+   * per-key memory would repeat that answer at a Set insert and delete per input.
+   */
+  keyDedup?: boolean;
 }
 
 type AnyState = MemoryWindow | MemoryProfile | MemorySeen | MemoryTravel | MemorySignal | MemoryCooldown;
@@ -30,12 +37,14 @@ export class MemoryStore implements SyncStateStore {
   private readonly seen: Map<number, IdHorizon> = new Map();
   private readonly dedupHorizonMs: number;
   private readonly latenessMs: number;
+  private readonly keyDedup: boolean;
   private watermarkMs = -Infinity;
   private opsSinceSweep = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.dedupHorizonMs = options.dedupHorizonMs ?? 3_600_000;
     this.latenessMs = options.latenessMs ?? 600_000;
+    this.keyDedup = options.keyDedup ?? true;
   }
 
   /** Number of live state keys (for memory tests and metrics). */
@@ -83,18 +92,22 @@ export class MemoryStore implements SyncStateStore {
     return { type: op.type, observations: op.inputs.map((input) => state.apply(input as never)) } as StoreResult;
   }
 
+  private ids(): IdMemory {
+    return this.keyDedup ? new IdHorizon(this.dedupHorizonMs) : NO_ID_MEMORY;
+  }
+
   private create(type: StoreOp['type'], spec: StoreOp['spec']): AnyState {
     switch (type) {
       case 'window':
-        return new MemoryWindow(spec as Extract<StoreOp, { type: 'window' }>['spec'], this.dedupHorizonMs, this.latenessMs);
+        return new MemoryWindow(spec as Extract<StoreOp, { type: 'window' }>['spec'], this.ids(), this.latenessMs);
       case 'profile':
-        return new MemoryProfile(spec as Extract<StoreOp, { type: 'profile' }>['spec'], this.dedupHorizonMs);
+        return new MemoryProfile(spec as Extract<StoreOp, { type: 'profile' }>['spec'], this.ids());
       case 'seen':
-        return new MemorySeen(spec as Extract<StoreOp, { type: 'seen' }>['spec'], this.dedupHorizonMs);
+        return new MemorySeen(spec as Extract<StoreOp, { type: 'seen' }>['spec'], this.ids());
       case 'travel':
-        return new MemoryTravel(spec as Extract<StoreOp, { type: 'travel' }>['spec'], this.dedupHorizonMs);
+        return new MemoryTravel(spec as Extract<StoreOp, { type: 'travel' }>['spec'], this.ids());
       case 'signal':
-        return new MemorySignal(spec as Extract<StoreOp, { type: 'signal' }>['spec'], this.dedupHorizonMs);
+        return new MemorySignal(spec as Extract<StoreOp, { type: 'signal' }>['spec'], this.ids());
       case 'cooldown':
         return new MemoryCooldown(spec as Extract<StoreOp, { type: 'cooldown' }>['spec'], this.dedupHorizonMs);
     }

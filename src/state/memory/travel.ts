@@ -2,7 +2,7 @@
  * In-memory recent positions of one group, for impossible-travel checks: the last few, so an event
  * slightly out of order is compared with the position that really came before it.
  */
-import { IdHorizon } from '../ids.js';
+import type { IdMemory } from '../ids.js';
 import type { Position, TravelInput, TravelObservation, TravelSpec } from '../types.js';
 
 /** Positions kept per group; enough to absorb reordering within the lateness bound. */
@@ -11,14 +11,12 @@ export const TRAVEL_POSITIONS_KEPT = 8;
 export class MemoryTravel {
   /** Sorted by time, oldest first. */
   private positions: Position[] = [];
-  private readonly ids: IdHorizon;
   lastSeenMs = -Infinity;
 
   constructor(
     private readonly spec: TravelSpec,
-    dedupHorizonMs: number,
+    private readonly ids: IdMemory,
   ) {
-    this.ids = new IdHorizon(dedupHorizonMs);
   }
 
   get retainMs(): number {

@@ -3,7 +3,7 @@
  * in-order fast path, and per-bucket peaks for the learned baseline.
  */
 import { robustStats } from '../baseline.js';
-import { IdHorizon } from '../ids.js';
+import type { IdMemory } from '../ids.js';
 import { slotOf } from '../slots.js';
 import type { BaselineStats, Sums, WindowInput, WindowObservation, WindowSpec } from '../types.js';
 
@@ -11,7 +11,6 @@ type Slot = { count: number; bytes: number; records: number };
 
 export class MemoryWindow {
   private readonly slots = new Map<number, Slot>();
-  private readonly ids: IdHorizon;
   private readonly slotsPerWindow: number;
   /** Highest slot seen and the running sums of the window ending there. */
   private head = -Infinity;
@@ -23,10 +22,9 @@ export class MemoryWindow {
 
   constructor(
     private readonly spec: WindowSpec,
-    dedupHorizonMs: number,
+    private readonly ids: IdMemory,
     private readonly latenessMs: number,
   ) {
-    this.ids = new IdHorizon(dedupHorizonMs);
     this.slotsPerWindow = spec.windowMs / spec.slotMs;
   }
 
