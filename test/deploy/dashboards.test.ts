@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertQueries, dashboardQueries, loadDashboards, panelsOf, type Dashboard, type Query } from './grafana.js';
 import { EXTRA_METRICS, TARGET_LABELS, knownSeries, type MetricSpec } from './metrics-contract.js';
-import { grafanaVariables, selectors, variableQueryExpr } from './promql.js';
+import { grafanaVariables, selectors, valueExprs, variableQueryExpr } from './promql.js';
 import { ROOT } from './tools.js';
 
 const read = (...path: string[]) => readFileSync(join(ROOT, ...path), 'utf8');
@@ -202,6 +202,14 @@ describe('metric names and labels in queries', () => {
     const expr = 'sum by (le, op) (rate(a_bucket{job="guardrail", op=~"x|y"}[5m] offset 1h)) / on (instance) group_left b > 0.5 and absent(c{d!="e"}) or vector(1) # f{g="h"}';
     expect(selectors(expr).map((s) => s.text)).toEqual(['a_bucket{job="guardrail", op=~"x|y"}', 'b', 'c{d!="e"}']);
     expect(variableQueryExpr('label_values(up{job="guardrail"}, instance)')).toBe('up{job="guardrail"}');
+    // What the end-to-end test evaluates of a condition: the values it compares.
+    expect(valueExprs('sum(rate(a{o="x"}[5m])) / sum(rate(a[5m])) > 0.01\n  and sum(increase(a{o!="y"}[5m])) >= 10')).toEqual([
+      'sum(rate(a{o="x"}[5m])) / sum(rate(a[5m]))',
+      'sum(increase(a{o!="y"}[5m]))',
+    ]);
+    expect(valueExprs('sum(up{job="g"}) == 0 or absent(up{job="g"})')).toEqual(['sum(up{job="g"})', 'up{job="g"}']);
+    expect(valueExprs('sum(x) > 0.8 * max(budget) and on (instance) group_left y < bool 3')).toEqual(['sum(x)', '0.8 * max(budget)', 'y']);
+    expect(valueExprs('sum by (le) (rate(errors_or_not{a=">"}[1m]))')).toEqual(['sum by (le) (rate(errors_or_not{a=">"}[1m]))']);
   });
 
   it('use only metrics DESIGN.md, docs/operations.md, prom-client or Prometheus define', () => {

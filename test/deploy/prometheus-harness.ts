@@ -5,9 +5,9 @@
  * processor, the traffic generator), with their output kept for failure messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { freePort } from '../state/redis-helpers.js';
 
 /** A child process whose output is kept (the last 64 KiB) and which is stopped by its pid. */
@@ -171,15 +171,4 @@ export class Prometheus {
   stop(): Promise<void> {
     return this.child.stop();
   }
-}
-
-/**
- * A copy of an alert rules file with every `for:` removed, so an alert fires at the first
- * evaluation its condition holds: the end-to-end test checks the wiring (metric names, labels,
- * expressions) against a live processor; the durations are unit-tested by promtool.
- */
-export async function rulesWithoutFor(source: string, dest: string): Promise<void> {
-  const doc = parse(await readFile(source, 'utf8')) as { groups: { rules: Record<string, unknown>[] }[] };
-  for (const g of doc.groups) for (const r of g.rules) delete r.for;
-  await writeFile(dest, stringify(doc));
 }

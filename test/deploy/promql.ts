@@ -209,3 +209,46 @@ function durationSeconds(d: string): number {
   for (const m of d.matchAll(/([0-9]+)(ms|[smhdwy])/g)) total += Number(m[1]) * units[m[2]!]!;
   return total;
 }
+
+const COMPARISON = /^(?:==|!=|>=|<=|>|<)/;
+const SET_OPERATOR = /^(?:and|or|unless)(?![a-zA-Z0-9_:])/i;
+const MODIFIERS = /^(?:bool\b\s*)?(?:(?:on|ignoring)\s*\([^)]*\)\s*)?(?:(?:group_left|group_right)\s*(?:\([^)]*\))?\s*)?/i;
+
+/**
+ * The parts of a condition that carry values: the expression split at its top-level set operators
+ * (and, or, unless) and comparisons (==, !=, >, <, >=, <=), each part with its vector matching
+ * modifiers dropped and `absent(x)` read as `x`, keeping only parts that read a metric. An alert
+ * expression like `sum(rate(a[5m])) / sum(rate(b[5m])) > 0.01 and sum(increase(a[5m])) >= 10` gives
+ * `sum(rate(a[5m])) / sum(rate(b[5m]))` and `sum(increase(a[5m]))`: what the condition compares, which
+ * has data whenever the metrics are right, although the condition itself is normally false.
+ */
+export function valueExprs(expr: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      i = readString(expr, i).end - 1;
+    } else if (c === '#') {
+      while (i < expr.length && expr[i] !== '\n') i++;
+    } else if (c === '(' || c === '[' || c === '{') {
+      depth++;
+    } else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+    } else if (depth === 0) {
+      const rest = expr.slice(i);
+      const op = COMPARISON.exec(rest)?.[0] ?? (/[a-zA-Z0-9_:]/.test(expr[i - 1] ?? ' ') ? undefined : SET_OPERATOR.exec(rest)?.[0]);
+      if (op !== undefined) {
+        parts.push(expr.slice(start, i));
+        i += op.length - 1;
+        start = i + 1;
+      }
+    }
+  }
+  parts.push(expr.slice(start));
+  return parts
+    .map((p) => p.trim().replace(MODIFIERS, '').trim())
+    .map((p) => /^absent(?:_over_time)?\s*\((.*)\)$/s.exec(p)?.[1]?.trim() ?? p)
+    .filter((p) => p !== '' && selectors(p).length > 0);
+}
