@@ -11,12 +11,13 @@ import {
   evaluateWindow,
   localTime,
   type Hit,
+  type LocalTime,
 } from '../detectors/index.js';
 import type { DecodedEvent } from '../events/types.js';
-import type { CompiledRule, GeoRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
+import type { CompiledRule, CountryAllowlistRule, GeoRule, ImpossibleTravelRule, NewLocationRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
 import { slotSizeFor } from '../state/index.js';
-import type { ProfileSpec, SeenSpec, StoreOp, TravelSpec, WindowSpec } from '../state/types.js';
-import type { Plan } from './plan.js';
+import type { Position, ProfileSpec, SeenSpec, StoreOp, TravelSpec, WindowSpec } from '../state/types.js';
+import type { Plan, Ref } from './plan.js';
 import { stateFingerprint, type GroupKey } from './subject.js';
 
 /** A decision waiting for the store's answer. */
@@ -24,9 +25,40 @@ export type Pending = () => Hit | undefined;
 
 const NO_HIT: Pending = () => undefined;
 
+// The per-event planners create no closures themselves: a closure over a function's variables makes
+// V8 allocate a context for every call of that function, taken or not. Closures are made here.
+
 /** A decision already made (immediate plans): most events fire nothing and share one function. */
 function decided(hit: Hit | undefined): Pending {
-  return hit === undefined ? NO_HIT : () => hit;
+  return hit === undefined ? NO_HIT : fired(hit);
+}
+
+function fired(hit: Hit): Pending {
+  return () => hit;
+}
+
+function laterWindow(rule: WindowRule, timeMs: number, plan: Plan, ref: Ref<'window'>): Pending {
+  return () => evaluateWindow(rule, timeMs, plan.observation(ref));
+}
+
+function laterTimeOfDay(rule: TimeOfDayRule, timeMs: number, zone: string, local: LocalTime, plan: Plan, ref: Ref<'profile'> | undefined): Pending {
+  return () => evaluateTimeOfDay(rule, timeMs, zone, local, ref && plan.observation(ref));
+}
+
+function laterNewLocation(rule: NewLocationRule, timeMs: number, value: string, plan: Plan, ref: Ref<'seen'>): Pending {
+  return () => evaluateNewLocation(rule, timeMs, value, plan.observation(ref));
+}
+
+function laterTravel(rule: ImpossibleTravelRule, here: Position, plan: Plan, ref: Ref<'travel'>): Pending {
+  return () => evaluateTravel(rule, here, plan.observation(ref));
+}
+
+function laterAllowlist(rule: CountryAllowlistRule, timeMs: number, country: string | undefined): Pending {
+  return () => evaluateAllowlist(rule, timeMs, country);
+}
+
+function matched(timeMs: number): Pending {
+  return () => ({ reason: 'matched', evidence: {}, windowStartMs: timeMs });
 }
 
 /** Queues one event's store input for a rule and returns its decision, or undefined when the rule cannot judge the event. */
@@ -65,7 +97,7 @@ export function plannerFor(rule: PrimaryRule): Planner {
     case 'geo':
       return geoPlanner(rule);
     case 'match':
-      return (e) => () => ({ reason: 'matched', evidence: {}, windowStartMs: e.timeMs });
+      return (e) => matched(e.timeMs);
   }
 }
 
@@ -86,8 +118,7 @@ function windowPlanner(rule: WindowRule): Planner {
     const volume = e.event.volume;
     const input = { id: e.event.id, timeMs: e.timeMs, bytes: volume?.bytes ?? 0, records: volume?.records ?? 0 };
     if (plan.immediate) return decided(evaluateWindow(rule, e.timeMs, plan.observe('window', stateRule, group.text, spec, input)));
-    const ref = plan.add('window', stateRule, group.text, spec, input);
-    return () => evaluateWindow(rule, e.timeMs, plan.observation(ref));
+    return laterWindow(rule, e.timeMs, plan, plan.add('window', stateRule, group.text, spec, input));
   };
 }
 
@@ -99,7 +130,7 @@ function timeOfDayPlanner(rule: TimeOfDayRule): Planner {
       const zone = zoneOf(e);
       const local = localTime(e.timeMs, zone);
       if (plan.immediate) return decided(evaluateTimeOfDay(rule, e.timeMs, zone, local, undefined));
-      return () => evaluateTimeOfDay(rule, e.timeMs, zone, local, undefined);
+      return laterTimeOfDay(rule, e.timeMs, zone, local, plan, undefined);
     };
   }
   const { stateRule, spec } = stateOf<ProfileSpec>(rule, 'profile', () => ({ historyMs: learned.historyMs }));
@@ -108,15 +139,14 @@ function timeOfDayPlanner(rule: TimeOfDayRule): Planner {
     const local = localTime(e.timeMs, zone);
     const input = { id: e.event.id, timeMs: e.timeMs, hourOfWeek: local.hourOfWeek };
     if (plan.immediate) return decided(evaluateTimeOfDay(rule, e.timeMs, zone, local, plan.observe('profile', stateRule, group.text, spec, input)));
-    const ref = plan.add('profile', stateRule, group.text, spec, input);
-    return () => evaluateTimeOfDay(rule, e.timeMs, zone, local, plan.observation(ref));
+    return laterTimeOfDay(rule, e.timeMs, zone, local, plan, plan.add('profile', stateRule, group.text, spec, input));
   };
 }
 
 function geoPlanner(rule: GeoRule): Planner {
   switch (rule.check) {
     case 'country_allowlist':
-      return (e) => () => evaluateAllowlist(rule, e.timeMs, e.event.source?.country);
+      return (e) => laterAllowlist(rule, e.timeMs, e.event.source?.country);
     case 'new_location': {
       const { stateRule, spec } = stateOf<SeenSpec>(rule, 'seen', () => ({ historyMs: rule.historyMs }));
       const on = rule.on;
@@ -126,8 +156,7 @@ function geoPlanner(rule: GeoRule): Planner {
         if (value === undefined) return undefined;
         const input = { id: e.event.id, timeMs: e.timeMs, value };
         if (plan.immediate) return decided(evaluateNewLocation(rule, e.timeMs, value, plan.observe('seen', stateRule, group.text, spec, input)));
-        const ref = plan.add('seen', stateRule, group.text, spec, input);
-        return () => evaluateNewLocation(rule, e.timeMs, value, plan.observation(ref));
+        return laterNewLocation(rule, e.timeMs, value, plan, plan.add('seen', stateRule, group.text, spec, input));
       };
     }
     case 'impossible_travel': {
@@ -137,10 +166,10 @@ function geoPlanner(rule: GeoRule): Planner {
         const lat = source?.lat;
         const lon = source?.lon;
         if (typeof lat !== 'number' || typeof lon !== 'number') return undefined;
-        const here = { id: e.event.id, timeMs: e.timeMs, lat, lon, ...(source?.country ? { country: source.country } : {}) };
+        const here: Position = { id: e.event.id, timeMs: e.timeMs, lat, lon };
+        if (source?.country) here.country = source.country;
         if (plan.immediate) return decided(evaluateTravel(rule, here, plan.observe('travel', stateRule, group.text, spec, here)));
-        const ref = plan.add('travel', stateRule, group.text, spec, here);
-        return () => evaluateTravel(rule, here, plan.observation(ref));
+        return laterTravel(rule, here, plan, plan.add('travel', stateRule, group.text, spec, here));
       };
     }
   }

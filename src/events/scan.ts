@@ -36,19 +36,36 @@ function scanString(s: string, key: string | undefined, patterns: boolean): Prob
   return undefined;
 }
 
+// The sentences are built in functions of their own: a closure over a hot function's variables
+// would make V8 allocate a context for that function on every call, problem or not.
+function tooDeep(): Problem {
+  return problem((where) => `${where}: nested deeper than ${MAX_DEPTH} levels`);
+}
+
+function notFinite(v: number): Problem {
+  return problem((where) => `${where}: must be a finite number (got ${String(v)})`);
+}
+
+function notJson(type: string): Problem {
+  return problem((where) => `${where}: must be a JSON value (got ${type})`);
+}
+
+function notPlain(o: object): Problem {
+  const name = (o.constructor as { name?: unknown } | undefined)?.name;
+  return notJson(typeof name === 'string' && name !== '' ? name : 'object');
+}
+
 // `key` is the name of the field holding `v` when that name only ever carries secrets.
 function scanValue(v: unknown, depth: number, key: string | undefined, patterns: boolean): Problem | undefined {
   if (typeof v === 'string') return scanString(v, key, patterns);
   if (typeof v === 'object') {
     if (v === null) return undefined;
-    if (depth >= MAX_DEPTH) return problem((where) => `${where}: nested deeper than ${MAX_DEPTH} levels`);
+    if (depth >= MAX_DEPTH) return tooDeep();
     return Array.isArray(v) ? scanArray(v, depth + 1, key, patterns) : scanObject(v, depth + 1, patterns);
   }
-  if (typeof v === 'number') {
-    return Number.isFinite(v) ? undefined : problem((where) => `${where}: must be a finite number (got ${String(v)})`);
-  }
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : notFinite(v);
   if (typeof v === 'boolean' || v === undefined) return undefined;
-  return problem((where) => `${where}: must be a JSON value (got ${typeof v})`);
+  return notJson(typeof v);
 }
 
 function scanArray(a: readonly unknown[], depth: number, key: string | undefined, patterns: boolean): Problem | undefined {
@@ -64,11 +81,7 @@ function scanArray(a: readonly unknown[], depth: number, key: string | undefined
 
 function scanObject(o: object, depth: number, patterns: boolean): Problem | undefined {
   const proto = Object.getPrototypeOf(o) as unknown;
-  if (proto !== Object.prototype && proto !== null) {
-    const name = (o.constructor as { name?: unknown } | undefined)?.name;
-    const shown = typeof name === 'string' && name !== '' ? name : 'object';
-    return problem((where) => `${where}: must be a JSON value (got ${shown})`);
-  }
+  if (proto !== Object.prototype && proto !== null) return notPlain(o);
   const record = o as Record<string, unknown>;
   // for-in rather than Object.keys: V8 reads the values through its enum cache instead of a
   // generic keyed lookup per field. Inherited enumerable fields could only come from a polluted
