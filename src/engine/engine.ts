@@ -5,7 +5,7 @@
  */
 import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/index.js';
 import type { DecodedEvent } from '../events/types.js';
-import type { CompiledRule, CompositeRule, Ruleset } from '../rules/types.js';
+import type { CompiledRule, CompositeRule, Ruleset, TimeRange } from '../rules/types.js';
 import type { CooldownSpec, SignalSpec, StateStore } from '../state/types.js';
 import { Plan, type Ref } from './plan.js';
 import { plannerFor, stateOf, type Pending, type Planner, type PrimaryRule } from './primary.js';
@@ -130,7 +130,8 @@ export class Engine {
   private async runPrimary(events: readonly DecodedEvent[]): Promise<RuleHit[][]> {
     const plan = new Plan(this.store);
     const pending: { event: number; rule: CompiledRule; group: GroupKey; decide: Pending }[] = [];
-    const hits: RuleHit[][] = events.map(() => []);
+    // Most events fire nothing: they share one empty list until their first hit.
+    const hits: RuleHit[][] = new Array<RuleHit[]>(events.length).fill(NO_HITS);
     // This event's group key per distinct groupBy: undefined until computed, null when a field is absent.
     const groups: (GroupKey | null | undefined)[] = new Array<GroupKey | null | undefined>(this.groupBys.length);
     for (let i = 0; i < events.length; i++) {
@@ -151,13 +152,13 @@ export class Engine {
           continue;
         }
         const hit = decide();
-        if (hit) hits[i]!.push({ rule: p.rule, group, hit });
+        if (hit) addHit(hits, i, { rule: p.rule, group, hit });
       }
     }
     await plan.run();
     for (const p of pending) {
       const hit = p.decide();
-      if (hit) hits[p.event]!.push({ rule: p.rule, group: p.group, hit });
+      if (hit) addHit(hits, p.event, { rule: p.rule, group: p.group, hit });
     }
     return hits;
   }
@@ -190,7 +191,7 @@ export class Engine {
     await plan.run();
     for (const p of pending) {
       const hit = evaluateComposite(p.rule, events[p.event]!.timeMs, plan.observation(p.ref));
-      if (hit) hits[p.event]!.push({ rule: p.rule, group: p.group, hit });
+      if (hit) addHit(hits, p.event, { rule: p.rule, group: p.group, hit });
     }
   }
 
@@ -237,12 +238,29 @@ export class Engine {
   }
 }
 
-/** The rule's match accepts the event and no `except` entry suppresses it. */
+// Frozen: a push into the shared list would throw instead of giving every event the hit.
+const NO_HITS = Object.freeze([]) as unknown as RuleHit[];
+
+function addHit(hits: RuleHit[][], event: number, hit: RuleHit): void {
+  const list = hits[event]!;
+  if (list === NO_HITS) hits[event] = [hit];
+  else list.push(hit);
+}
+
+/**
+ * The rule's match accepts the event and no `except` entry suppresses it. Runs for every event and
+ * rule, so it holds no closure (V8 would allocate a context for each call).
+ */
 function applies(rule: CompiledRule, e: DecodedEvent): boolean {
   if (!rule.match.test(e)) return false;
   for (const x of rule.except) {
     if (!x.matcher.test(e)) continue;
-    if (!x.schedule || x.schedule.ranges.some((r) => e.timeMs >= r.fromMs && e.timeMs < r.toMs)) return false;
+    if (!x.schedule || inRanges(x.schedule.ranges, e.timeMs)) return false;
   }
   return true;
+}
+
+function inRanges(ranges: readonly TimeRange[], timeMs: number): boolean {
+  for (const r of ranges) if (timeMs >= r.fromMs && timeMs < r.toMs) return true;
+  return false;
 }

@@ -16,7 +16,7 @@ import {
 import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CountryAllowlistRule, GeoRule, ImpossibleTravelRule, NewLocationRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
 import { slotSizeFor } from '../state/index.js';
-import type { Position, ProfileSpec, SeenSpec, StoreOp, TravelSpec, WindowSpec } from '../state/types.js';
+import type { Position, ProfileInput, ProfileSpec, SeenInput, SeenSpec, StoreOp, TravelSpec, WindowInput, WindowSpec } from '../state/types.js';
 import type { Plan, Ref } from './plan.js';
 import { stateFingerprint, type GroupKey } from './subject.js';
 
@@ -25,6 +25,10 @@ export type Pending = () => Hit | undefined;
 
 const NO_HIT: Pending = () => undefined;
 
+// With an immediate plan, each planner reuses one input object: the in-process store reads an input
+// while applying it and keeps none (MemoryTravel copies the position it remembers), and detectors
+// copy what they report. Inputs of a batch plan are kept until the store answers, so they are new.
+//
 // The per-event planners create no closures themselves: a closure over a function's variables makes
 // V8 allocate a context for every call of that function, taken or not. Closures are made here.
 
@@ -114,9 +118,14 @@ function windowPlanner(rule: WindowRule): Planner {
       ? { baseline: { metric: rule.baseline.metric, bucketMs: rule.baseline.bucketMs, historyMs: rule.baseline.historyMs } }
       : {}),
   }));
+  const scratch: WindowInput = { id: '', timeMs: 0.5, bytes: 0.5, records: 0.5 };
   return (e, group, plan) => {
     const volume = e.event.volume;
-    const input = { id: e.event.id, timeMs: e.timeMs, bytes: volume?.bytes ?? 0, records: volume?.records ?? 0 };
+    const input = plan.immediate ? scratch : { id: '', timeMs: 0, bytes: 0, records: 0 };
+    input.id = e.event.id;
+    input.timeMs = e.timeMs;
+    input.bytes = volume?.bytes ?? 0;
+    input.records = volume?.records ?? 0;
     if (plan.immediate) return decided(evaluateWindow(rule, e.timeMs, plan.observe('window', stateRule, group.text, spec, input)));
     return laterWindow(rule, e.timeMs, plan, plan.add('window', stateRule, group.text, spec, input));
   };
@@ -134,10 +143,14 @@ function timeOfDayPlanner(rule: TimeOfDayRule): Planner {
     };
   }
   const { stateRule, spec } = stateOf<ProfileSpec>(rule, 'profile', () => ({ historyMs: learned.historyMs }));
+  const scratch: ProfileInput = { id: '', timeMs: 0.5, hourOfWeek: 0 };
   return (e, group, plan) => {
     const zone = zoneOf(e);
     const local = localTime(e.timeMs, zone);
-    const input = { id: e.event.id, timeMs: e.timeMs, hourOfWeek: local.hourOfWeek };
+    const input = plan.immediate ? scratch : { id: '', timeMs: 0, hourOfWeek: 0 };
+    input.id = e.event.id;
+    input.timeMs = e.timeMs;
+    input.hourOfWeek = local.hourOfWeek;
     if (plan.immediate) return decided(evaluateTimeOfDay(rule, e.timeMs, zone, local, plan.observe('profile', stateRule, group.text, spec, input)));
     return laterTimeOfDay(rule, e.timeMs, zone, local, plan, plan.add('profile', stateRule, group.text, spec, input));
   };
@@ -150,24 +163,33 @@ function geoPlanner(rule: GeoRule): Planner {
     case 'new_location': {
       const { stateRule, spec } = stateOf<SeenSpec>(rule, 'seen', () => ({ historyMs: rule.historyMs }));
       const on = rule.on;
+      const scratch: SeenInput = { id: '', timeMs: 0.5, value: '' };
       return (e, group, plan) => {
         const source = e.event.source;
         const value = on === 'country' ? source?.country : on === 'network' ? source?.network : source?.device?.id;
         if (value === undefined) return undefined;
-        const input = { id: e.event.id, timeMs: e.timeMs, value };
+        const input = plan.immediate ? scratch : { id: '', timeMs: 0, value: '' };
+        input.id = e.event.id;
+        input.timeMs = e.timeMs;
+        input.value = value;
         if (plan.immediate) return decided(evaluateNewLocation(rule, e.timeMs, value, plan.observe('seen', stateRule, group.text, spec, input)));
         return laterNewLocation(rule, e.timeMs, value, plan, plan.add('seen', stateRule, group.text, spec, input));
       };
     }
     case 'impossible_travel': {
       const { stateRule, spec } = stateOf<TravelSpec>(rule, 'travel', () => ({ retainMs: TRAVEL_RETAIN_MS }));
+      const scratch: Position = { id: '', timeMs: 0.5, lat: 0.5, lon: 0.5, country: undefined };
       return (e, group, plan) => {
         const source = e.event.source;
         const lat = source?.lat;
         const lon = source?.lon;
         if (typeof lat !== 'number' || typeof lon !== 'number') return undefined;
-        const here: Position = { id: e.event.id, timeMs: e.timeMs, lat, lon };
-        if (source?.country) here.country = source.country;
+        const here = plan.immediate ? scratch : { id: '', timeMs: 0, lat: 0, lon: 0, country: undefined };
+        here.id = e.event.id;
+        here.timeMs = e.timeMs;
+        here.lat = lat;
+        here.lon = lon;
+        here.country = source?.country || undefined;
         if (plan.immediate) return decided(evaluateTravel(rule, here, plan.observe('travel', stateRule, group.text, spec, here)));
         return laterTravel(rule, here, plan, plan.add('travel', stateRule, group.text, spec, here));
       };

@@ -52,19 +52,25 @@ class EventGroupKey implements GroupKey {
   }
 }
 
-// Text of one-value keys, by value: the same agents and tokens come back event after event, and
-// JSON.stringify per event and rule was the engine's largest single cost. Bounded: cleared when full.
-const singleText = new Map<string, string>();
-const SINGLE_TEXT_LIMIT = 100_000;
+// One-value keys, per groupBy list and value: the same agents and tokens come back event after
+// event, and building the key (JSON.stringify) per event and rule was the engine's largest single
+// cost. Keys are immutable, so one object serves every event. Bounded: a list's cache is cleared when full.
+const singleKeys = new WeakMap<readonly string[], Map<string, GroupKey>>();
+const SINGLE_KEY_LIMIT = 100_000;
 
-function textOfSingle(s: string): string {
-  let text = singleText.get(s);
-  if (text === undefined) {
-    if (singleText.size >= SINGLE_TEXT_LIMIT) singleText.clear();
-    text = JSON.stringify([s]);
-    singleText.set(s, text);
+function singleKey(groupBy: readonly string[], s: string): GroupKey {
+  let byValue = singleKeys.get(groupBy);
+  if (byValue === undefined) {
+    byValue = new Map();
+    singleKeys.set(groupBy, byValue);
   }
-  return text;
+  let key = byValue.get(s);
+  if (key === undefined) {
+    if (byValue.size >= SINGLE_KEY_LIMIT) byValue.clear();
+    key = new EventGroupKey(JSON.stringify([s]), groupBy, s);
+    byValue.set(s, key);
+  }
+  return key;
 }
 
 function scalarText(v: unknown): string | undefined {
@@ -76,7 +82,7 @@ function scalarText(v: unknown): string | undefined {
 export function groupKeyOf(groupBy: readonly string[], event: DecodedEvent): GroupKey | undefined {
   if (groupBy.length === 1) {
     const s = scalarText(valueAt(event, groupBy[0]!));
-    return s === undefined ? undefined : new EventGroupKey(textOfSingle(s), groupBy, s);
+    return s === undefined ? undefined : singleKey(groupBy, s);
   }
   const parts: string[] = [];
   for (const path of groupBy) {

@@ -13,23 +13,29 @@ function lookup(root: unknown, segments: readonly string[]): unknown {
   let cur = root;
   for (let i = 0; i < segments.length; i++) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    if (Array.isArray(cur)) {
-      const rest = segments.slice(i);
-      return cur.flatMap((item) => {
-        const v = lookup(item, rest);
-        return v === undefined ? [] : [v];
-      });
-    }
+    if (Array.isArray(cur)) return fanOut(cur, segments.slice(i));
     cur = (cur as Record<string, unknown>)[segments[i]!];
   }
   return cur;
+}
+
+// Kept out of lookup and isOneOf: their closures would make V8 allocate a context on every call of
+// those functions (every event, every rule), arrays or not.
+function fanOut(items: readonly unknown[], rest: readonly string[]): unknown[] {
+  return items.flatMap((item) => {
+    const v = lookup(item, rest);
+    return v === undefined ? [] : [v];
+  });
 }
 
 const absent = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
 
 function isOneOf(value: unknown, set: ReadonlySet<unknown>, nullMatches: boolean): boolean {
   if (absent(value)) return nullMatches;
-  if (Array.isArray(value)) return value.some((v) => (v === null ? nullMatches : set.has(v)));
+  if (Array.isArray(value)) {
+    for (const v of value as unknown[]) if (v === null ? nullMatches : set.has(v)) return true;
+    return false;
+  }
   return set.has(value);
 }
 
