@@ -14,6 +14,10 @@ export const MIN_CREDENTIAL_LENGTH = 16;
 // One cheap scan per string; only strings that contain a telltale prefix pay for the exact patterns.
 const PREFILTER = /eyJ|bearer|basic|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abprs]-|[sr]k[-_]|glpat-|AIza|-----BEGIN/i;
 
+// The prefixes in the case the exact patterns require (only bearer and basic ignore case): cheaper
+// than PREFILTER's /i over a whole event, and time zones like "Asia/Tokyo" no longer pass the gate.
+const TEXT_PREFILTER = /eyJ|[Bb][Ee][Aa][Rr][Ee][Rr]|[Bb][Aa][Ss][Ii][Cc]|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abprs]-|[sr]k[-_]|glpat-|AIza|-----BEGIN/;
+
 const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
 const BEARER = /(?<![A-Za-z0-9])bearer\s+([A-Za-z0-9\-._~+/]+=*)/i;
 const BASIC = /(?<![A-Za-z0-9])basic\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/i;
@@ -47,7 +51,7 @@ function looksLikeBasicCredentials(b64: string): boolean {
  * raw text does not show, so any backslash answers yes.
  */
 export function mayContainCredential(jsonText: string): boolean {
-  return jsonText.includes('\\') || PREFILTER.test(jsonText);
+  return jsonText.includes('\\') || TEXT_PREFILTER.test(jsonText);
 }
 
 /** The kind of credential `s` contains, for the reason text; undefined if it looks like none. */

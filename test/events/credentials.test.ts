@@ -84,6 +84,15 @@ describe('raw credentials are never accepted', () => {
     expect(reasonOf(decodeEvent(bearerText))).toBe(`labels.hdr: looks like a raw credential (bearer token); ${TOKEN_REMEDY}`);
   });
 
+  it('gates on the text in any letter case for bearer and basic, as the exact patterns do', () => {
+    for (const hdr of ['BEARER abcDEF123456789', 'bEaReR abcDEF123456789']) {
+      const text = JSON.stringify(withFields(full(), { labels: { hdr } }));
+      expect(reasonOf(decodeEvent(text))).toBe(`labels.hdr: looks like a raw credential (bearer token); ${TOKEN_REMEDY}`);
+    }
+    const basic = JSON.stringify(withFields(full(), { labels: { hdr: `BASIC ${Buffer.from('user:pass').toString('base64')}` } }));
+    expect(reasonOf(decodeEvent(basic))).toBe(`labels.hdr: looks like a raw credential (Basic credentials); ${TOKEN_REMEDY}`);
+  });
+
   it('reports the credential even when the event is also malformed', () => {
     const event = withFields(minimal(), { agent: undefined, labels: { auth: fakes.jwt } });
     expect(reasonOf(decodeEventObject(event))).toBe(`labels.auth: looks like a raw credential (JWT); ${TOKEN_REMEDY}`);
