@@ -1,6 +1,7 @@
 /*
  * Reads a script's flat reply back into the observations the memory store would have returned, one
- * per input. Whole numbers come as integer replies; others, and -0, as exact %.17g text.
+ * per input. Whole numbers and flags come as integer replies; other numbers, and -0, as exact %.17g
+ * text.
  */
 import type { ObservationOf, Position, StoreOp, StoreResult } from '../types.js';
 
@@ -22,7 +23,8 @@ class Reader {
     return typeof x === 'number' ? x : Number(x);
   }
   bool(): boolean {
-    return this.next() === '1';
+    const x = this.next();
+    return x === 1 || x === '1';
   }
 }
 
@@ -35,15 +37,10 @@ function window(r: Reader, op: Extract<StoreOp, { type: 'window' }>): Observatio
 
 function travel(r: Reader): ObservationOf['travel'] {
   const duplicate = r.bool();
-  const has = r.bool();
-  const id = r.text();
-  const timeMs = r.num();
-  const lat = r.num();
-  const lon = r.num();
+  if (!r.bool()) return { duplicate };
+  const previous: Position = { id: r.text(), timeMs: r.num(), lat: r.num(), lon: r.num() };
   const hasCountry = r.bool();
   const country = r.text();
-  if (!has) return { duplicate };
-  const previous: Position = { id, timeMs, lat, lon };
   if (hasCountry) previous.country = country;
   return { duplicate, previous };
 }

@@ -22,12 +22,12 @@ export interface ScriptCall {
 }
 
 const PARTS: { readonly [T in StoreOp['type']]: readonly KeyPart[] } = {
-  window: ['st', 'slots', 'peaks', 'ids', 'ido'],
-  profile: ['st', 'days', 'ids', 'ido'],
-  seen: ['st', 'vals', 'ids', 'ido'],
-  travel: ['st', 'ids', 'ido'],
-  signal: ['st', 'latest', 'ids', 'ido'],
-  cooldown: ['st', 'decided', 'ido'],
+  window: ['st', 'slots', 'peaks', 'idm', 'idq'],
+  profile: ['st', 'days', 'idm', 'idq'],
+  seen: ['st', 'vals', 'idm', 'idq'],
+  travel: ['st', 'idm', 'idq'],
+  signal: ['st', 'latest', 'idm', 'idq'],
+  cooldown: ['st', 'idm', 'idq'],
 };
 
 /** Number as text Lua parses back to the same double; String() would turn -0 into 0. */

@@ -5,7 +5,7 @@
 import type { StateKey, StoreOp } from '../types.js';
 
 /** Parts of one state key's data; which parts an op type uses is fixed by its script. */
-export type KeyPart = 'st' | 'slots' | 'peaks' | 'ids' | 'ido' | 'days' | 'vals' | 'latest' | 'decided';
+export type KeyPart = 'st' | 'slots' | 'peaks' | 'idm' | 'idq' | 'days' | 'vals' | 'latest';
 
 /**
  * The hash tag of a group: its text in base64url, which never contains `}` or `{`. An empty group

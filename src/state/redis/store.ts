@@ -6,11 +6,12 @@
  * Key layout (docs/state.md has the details), all parts of one state under the group's hash tag:
  *   <prefix>:{<base64url(group)>}:<op type>:<part>:<rule>
  *     part st      hash   scalar state (last/first seen, running sums, ...)
- *     part ids     hash   input id -> '1', the per-key dedup memory
- *     part ido     list   timeMs, id pairs in arrival order, forgotten from the front
+ *     part idm     set    input ids remembered, the per-key dedup memory
+ *     part idq     list   "prefixMax|id" per remembered id in arrival order (the cooldown's decision
+ *                         too), forgotten from the front
  *     window:  slots (slot -> "count,bytes,records"), peaks (bucket -> peak)
  *     profile: days (UTC day -> counts per hour of week)    seen:   vals (value -> last use)
- *     signal:  latest (rule -> "timeMs|eventId")            cooldown: decided (id -> decision), ido
+ *     signal:  latest (rule -> "timeMs|eventId")
  *   <prefix>:{ev<0-15>}:event:<horizonMs>:<event id>   string, stream-level dedup (markSeen), PX horizonMs
  * Each state key's parts expire (PEXPIRE, wall clock) after its retention plus ttlMarginMs; event
  * time decides the rest, exactly as in the memory store.

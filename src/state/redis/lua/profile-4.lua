@@ -1,13 +1,14 @@
 --[[
 profile-4.lua: hour-of-week activity profile of one state key over its history. Mirrors
 src/state/memory/profile.ts: counts per UTC day and local hour of week, plus a running aggregate.
-KEYS[1] state hash: last, first, idmax, total, agg ("hourOfWeek=count,..." of the aggregate over
+KEYS[1] state hash: last, first, idmax, idlo, total, agg ("hourOfWeek=count,..." of the aggregate over
         the history, zero counts left out)
 KEYS[2] days hash: UTC day index -> "hourOfWeek=count,..." for that day
-KEYS[3] ids hash: input id -> '1' (dedup memory)
-KEYS[4] ids list: timeMs, id pairs in arrival order
+KEYS[3] ids set: the input ids remembered (dedup memory, see ids_open in shared.lua)
+KEYS[4] ids list: "prefixMax|id" per remembered id, in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, historyMs, then 3 per input: id, timeMs, hourOfWeek
-Returns a flat array of strings, per input: duplicate ('1'/'0'), total, nearHour, firstSeenMs.
+Returns a flat array, per input: duplicate (1/0), total, nearHour, firstSeenMs (integers, or %.17g
+text when not whole).
 ]]
 local horizon = tonumber(ARGV[1])
 local retain = tonumber(ARGV[2])
@@ -18,7 +19,7 @@ local DAY_MS = 86400000
 
 local days_key = KEYS[2]
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
-local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, STRIDE)
+local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, #ARGV, STRIDE)
 local v = s.v
 local agg = {}
 for h = 0, 167 do agg[h] = 0 end
@@ -47,7 +48,7 @@ local function day_counts(day)
   if known then return known end
   local counts = {}
   if known == false then
-    local text = redis.call('HGET', days_key, num(day)) or ''
+    local text = redis.call('HGET', days_key, day) or ''
     for h, c in string.gmatch(text, '(%d+)=(%d+)') do counts[tonumber(h)] = tonumber(c) end
   end
   days[day] = counts
@@ -112,11 +113,11 @@ for i = FIRST, #ARGV, STRIDE do
 end
 
 local del, set = {}, {}
-for day in pairs(dead_days) do del[#del + 1] = num(day) end
+for day in pairs(dead_days) do del[#del + 1] = day end
 for day in pairs(dirty_days) do
   local parts = {}
-  for h, c in pairs(days[day]) do parts[#parts + 1] = num(h) .. '=' .. num(c) end
-  set[#set + 1] = num(day)
+  for h, c in pairs(days[day]) do parts[#parts + 1] = h .. '=' .. c end
+  set[#set + 1] = day
   set[#set + 1] = table.concat(parts, ',')
 end
 if #del > 0 then call_chunked('HDEL', days_key, del) end

@@ -1,13 +1,13 @@
 --[[
 seen-4.lua: the values (countries, networks, devices) one group has used, each remembered until its
 last use falls out of the history. Mirrors src/state/memory/seen.ts.
-KEYS[1] state hash: last, first, idmax
+KEYS[1] state hash: last, first, idmax, idlo
 KEYS[2] values hash: value -> event time of its last use
-KEYS[3] ids hash: input id -> '1' (dedup memory)
-KEYS[4] ids list: timeMs, id pairs in arrival order
+KEYS[3] ids set: the input ids remembered (dedup memory, see ids_open in shared.lua)
+KEYS[4] ids list: "prefixMax|id" per remembered id, in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, historyMs, then 3 per input: id, timeMs, value
-Returns a flat array of strings, per input: duplicate ('1'/'0'), seenBefore ('1'/'0'), known,
-firstSeenMs.
+Returns a flat array, per input: duplicate (1/0), seenBefore (1/0), known, firstSeenMs (an integer,
+or %.17g text when not whole).
 ]]
 local horizon = tonumber(ARGV[1])
 local retain = tonumber(ARGV[2])
@@ -17,7 +17,7 @@ local FIRST, STRIDE = 5, 3
 
 local values_key = KEYS[2]
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
-local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, STRIDE)
+local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, #ARGV, STRIDE)
 local first = s.v.first or math.huge
 local last = s.v.last or -math.huge
 

@@ -2,7 +2,8 @@
 shared.lua: the prelude the loader (../scripts.ts) puts in front of every script, since Redis
 scripts cannot import one another. Helpers only: exact number text, chunked variadic commands, the
 per-key state hash with the memory store's idle reset, the id horizon (mirror of src/state/ids.ts)
-and key expiry. Every helper reads and writes Redis a bounded number of times per script call,
+and key expiry. Numbers go to redis.call as Lua numbers where they can: Redis writes them as %.17g
+text, exact, without a Lua string being made. Every helper reads and writes Redis a bounded number of times per script call,
 never once per input: a call reads what it needs up front, works in Lua tables, writes back at the end.
 KEYS, ARGV: none of its own. Returns: nothing.
 ]]
@@ -20,9 +21,10 @@ local function rnum(x)
   return string.format('%.17g', x)
 end
 
+-- Booleans as integer replies (no Lua string to make).
 local function flag(b)
-  if b then return '1' end
-  return '0'
+  if b then return 1 end
+  return 0
 end
 
 -- Variadic commands take at most this many arguments per call (Lua's C stack is 8000 slots).
@@ -76,7 +78,8 @@ local function state_save(s)
       del[#del + 1] = f
     else
       set[#set + 1] = f
-      if type(x) == 'number' then set[#set + 1] = num(x) else set[#set + 1] = x end
+      -- Redis writes a Lua number as %.17g text itself, which reads back as the same double.
+      set[#set + 1] = x
     end
   end
   if #del > 0 then redis.call('HDEL', s.key, unpack(del)) end
@@ -97,127 +100,157 @@ local function state_begin(keys, first_time, retain, sig)
 end
 
 --[[
-The id horizon of one key for one call, a mirror of IdHorizon: ids applied to the key, forgotten in
-arrival order once older than the highest time added (state field idmax) minus the horizon.
-Stored as a hash (id -> value: '1', or the cooldown's decision) and a list of timeMs, id pairs in
-arrival order (two elements per id: no string to build or split). The call reads the hash entries
-of its own input ids in one HMGET and the front of the list in small LRANGE pages as pruning needs
-them; new ids, pruned ids and the list trim are written once, by ids_save.
+The id horizon of one key, a mirror of IdHorizon, in a set of ids (membership) and a list of entries
+"prefixMax|id" (for the cooldown "prefixMax,decision|id") in arrival order. An id's prefix max is the
+highest time added to the key up to and including that id (state field idmax just after the add),
+as the time text the caller sent. IdHorizon forgets ids from the front of the arrival order while
+the oldest is older than the highest time added minus the horizon. The prefix max never decreases
+along the arrival order, so an id is forgotten exactly when its prefix max is below that cutoff (the
+first id at or past the cutoff holds back every id behind it, as the queue does: a late straggler is
+kept a little longer). Entries past the cutoff count as absent and are deleted lazily, from the front
+of the list, once the front (state field idlo) is a quarter horizon behind the cutoff: at most 1.25
+horizons of ids are kept.
+A call asks the set about its own input ids (SMISMEMBER: a hash table lookup each, whatever the size)
+and reads the list only when one of them is there (a redelivery, or an id older than the horizon
+seen again), to learn its prefix max; new ids cost one SADD and one RPUSH per call.
 ]]
-local function ids_open(s, ids_key, order_key, horizon, first, stride)
-  local ids, queued = {}, {}
-  for i = first, #ARGV, stride do
+local function ids_open(s, set_key, list_key, horizon, first, last, stride)
+  local ids, n, queued = {}, 0, {}
+  for i = first, last, stride do
     local id = ARGV[i]
     if not queued[id] then
       queued[id] = true
-      ids[#ids + 1] = id
+      n = n + 1
+      ids[n] = id
     end
   end
-  local known = {}
-  local values = hmget(ids_key, ids)
-  for i = 1, #ids do
-    if values[i] then known[ids[i]] = values[i] end
+  local present, found = {}, false
+  for i = 1, n, CHUNK do
+    local part = redis.call('SMISMEMBER', set_key, unpack(ids, i, math.min(i + CHUNK - 1, n)))
+    for j = 1, #part do
+      if part[j] == 1 then
+        present[ids[i + j - 1]] = true
+        found = true
+      end
+    end
   end
+  -- id -> prefix max, remembered value and stored entry, for the input ids the set knows.
+  local known, values, entry = {}, {}, {}
+  if found then
+    local all = redis.call('LRANGE', list_key, 0, -1)
+    for i = 1, #all do
+      local e = all[i]
+      local bar = string.find(e, '|', 1, true)
+      local id = string.sub(e, bar + 1)
+      if present[id] then
+        local head = string.sub(e, 1, bar - 1)
+        local c = string.find(head, ',', 1, true)
+        if c then
+          known[id] = tonumber(string.sub(head, 1, c - 1))
+          values[id] = string.sub(head, c + 1)
+        else
+          known[id] = tonumber(head)
+        end
+        entry[id] = e
+      end
+    end
+  end
+  local max = s.v.idmax
   return {
-    s = s, ids_key = ids_key, order_key = order_key, horizon = horizon, known = known,
-    -- Stored list: the page read so far (ids, times), the next index in it, how many were read.
-    page_id = {}, page_t = {}, page_at = 1, read = 0, page_size = 16, exhausted = false,
-    -- Time of the oldest remembered id once known, so most adds need no look at the list.
-    front_t = nil,
-    popped = 0, removed = {},
-    -- Ids added in this call, in order; those before added_at were pruned again before being written.
-    added = {}, added_t = {}, added_text = {}, added_at = 1,
+    s = s, set_key = set_key, list_key = list_key, horizon = horizon,
+    present = present, known = known, values = values, entry = entry,
+    max = max, max_text = max and num(max),
+    push = {}, pushed = {}, sadd = {}, rem = {},
   }
 end
 
-local function ids_front(h)
-  if not h.exhausted and h.page_at > #h.page_id then
-    local entries = redis.call('LRANGE', h.order_key, 2 * h.read, 2 * (h.read + h.page_size) - 1)
-    local n = #entries / 2
-    h.read = h.read + n
-    if n < h.page_size then h.exhausted = true end
-    if h.page_size < 1024 then h.page_size = h.page_size * 4 end
-    local ids, times = {}, {}
-    for i = 1, n do
-      times[i] = tonumber(entries[2 * i - 1])
-      ids[i] = entries[2 * i]
-    end
-    h.page_id, h.page_t, h.page_at = ids, times, 1
-  end
-  if h.page_at <= #h.page_id then return h.page_id[h.page_at], h.page_t[h.page_at], true end
-  if h.added_at <= #h.added then return h.added[h.added_at], h.added_t[h.added_at], false end
-  return nil
+-- Whether the id is remembered now (added, and not yet forgotten by the horizon).
+local function ids_has(h, id)
+  local pm = h.known[id]
+  return pm ~= nil and h.max ~= nil and pm >= h.max - h.horizon
 end
 
--- Forgets ids from the front of the arrival order while the oldest is older than cutoff.
-local function ids_prune(h, cutoff)
-  while true do
-    local id, t, stored = ids_front(h)
-    if id == nil then
-      h.front_t = false
-      return
-    end
-    if t >= cutoff then
-      h.front_t = t
-      return
-    end
-    h.known[id] = nil
-    if stored then
-      h.page_at = h.page_at + 1
-      h.popped = h.popped + 1
-      h.removed[#h.removed + 1] = id
-    else
-      h.added_at = h.added_at + 1
-    end
-  end
-end
-
--- The value remembered with an id (cooldown decisions), or nil.
+-- The value remembered with an id (the cooldown's decision) while the id is remembered, else nil.
 local function ids_value(h, id)
-  return h.known[id]
+  if ids_has(h, id) then return h.values[id] end
+  return nil
 end
 
 -- Mirror of IdHorizon.add: false when the id is already remembered. The horizon follows the
 -- highest time added, so a late straggler is kept a little longer, as in memory.
--- time_text: the input's time as the caller sent it (ARGV), stored as is in the list.
+-- time_text: the input's time as the caller sent it (ARGV), stored as the prefix max when it is one.
 local function ids_add(h, id, t, time_text, value)
-  local known = h.known
-  if known[id] ~= nil then return false end
-  known[id] = value or '1'
-  local added = h.added
-  local at = #added + 1
-  added[at] = id
-  h.added_t[at] = t
-  h.added_text[at] = time_text
-  local v = h.s.v
-  local maxt = v.idmax
-  if maxt == nil or t > maxt then
-    maxt = t
-    v.idmax = t
-    h.s.dirty.idmax = true
+  local max = h.max
+  local pm = h.known[id]
+  if pm ~= nil and max ~= nil and pm >= max - h.horizon then return false end
+  if max == nil or t > max then
+    max = t
+    h.max = t
+    h.max_text = time_text
   end
-  -- The list's front is older than the cutoff only when the cutoff has passed the known front time.
-  local front = h.front_t
-  if not front or front < maxt - h.horizon then ids_prune(h, maxt - h.horizon) end
+  -- An id forgotten but not yet deleted: its old entry goes (it lies in the forgotten front).
+  local old = h.entry[id]
+  if old then
+    h.rem[#h.rem + 1] = old
+    h.entry[id] = nil
+  end
+  local at = h.pushed[id]
+  if at then h.push[at] = false end
+  local e
+  if value then e = h.max_text .. ',' .. value .. '|' .. id else e = h.max_text .. '|' .. id end
+  h.push[#h.push + 1] = e
+  h.pushed[id] = #h.push
+  h.known[id] = max
+  h.values[id] = value
+  if not h.present[id] then
+    h.present[id] = true
+    h.sadd[#h.sadd + 1] = id
+  end
   return true
 end
 
+-- Writes the call's new ids, then deletes entries past the cutoff from the front of the list when
+-- the front may be a quarter horizon behind it. Nothing to do when nothing was added.
 local function ids_save(h)
-  -- Deletes first: an id pruned and added again in this call is written back below.
-  if #h.removed > 0 then call_chunked('HDEL', h.ids_key, h.removed) end
-  if h.popped > 0 then redis.call('LTRIM', h.order_key, 2 * h.popped, -1) end
-  local push, set = {}, {}
-  for i = h.added_at, #h.added do
-    local id = h.added[i]
-    push[#push + 1] = h.added_text[i]
-    push[#push + 1] = id
-    set[#set + 1] = id
-    set[#set + 1] = h.known[id]
+  local push = h.push
+  if #push == 0 then return end
+  local s = h.s
+  for i = 1, #h.rem do redis.call('LREM', h.list_key, 1, h.rem[i]) end
+  local kept = {}
+  for i = 1, #push do
+    if push[i] then kept[#kept + 1] = push[i] end
   end
-  if #push > 0 then
-    call_chunked('RPUSH', h.order_key, push, 2)
-    call_chunked('HSET', h.ids_key, set, 2)
+  call_chunked('RPUSH', h.list_key, kept)
+  if #h.sadd > 0 then call_chunked('SADD', h.set_key, h.sadd) end
+  local cutoff = h.max - h.horizon
+  local lo = s.v.idlo
+  if lo == nil then
+    lo = tonumber(string.match(kept[1], '^[^,|]*'))
+  elseif lo < cutoff - h.horizon / 4 then
+    local gone, read, page = {}, 0, 32
+    lo = nil
+    while lo == nil do
+      local entries = redis.call('LRANGE', h.list_key, read, read + page - 1)
+      for i = 1, #entries do
+        local e = entries[i]
+        local pm = tonumber(string.match(e, '^[^,|]*'))
+        if pm >= cutoff then
+          lo = pm
+          break
+        end
+        gone[#gone + 1] = string.sub(e, string.find(e, '|', 1, true) + 1)
+      end
+      read = read + #entries
+      if lo == nil and #entries < page then break end
+      page = page * 4
+    end
+    if #gone > 0 then
+      redis.call('LTRIM', h.list_key, #gone, -1)
+      call_chunked('SREM', h.set_key, gone)
+    end
   end
+  state_set(s, 'idmax', h.max)
+  state_set(s, 'idlo', lo)
 end
 
 -- Wall-clock expiry of every key of the state (retention plus margin, computed by the caller).

@@ -2,13 +2,13 @@
 signal-4.lua: signals feeding one composite rule for one subject: the latest signal of each input
 rule, so the composite can ask which of its inputs fired within its span. Mirrors
 src/state/memory/signal.ts.
-KEYS[1] state hash: last, idmax
+KEYS[1] state hash: last, idmax, idlo
 KEYS[2] latest hash: signalling rule -> "timeMs|eventId"
-KEYS[3] ids hash: input id -> '1' (dedup memory)
-KEYS[4] ids list: timeMs, id pairs in arrival order
+KEYS[3] ids set: the input ids remembered (dedup memory, see ids_open in shared.lua)
+KEYS[4] ids list: "prefixMax|id" per remembered id, in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, withinMs, then 4 per input: id, timeMs, rule, eventId
-Returns a flat array of strings, per input: duplicate ('1'/'0'), the number n of rules within
-withinMs, then n triples: rule, timeMs, eventId.
+Returns a flat array, per input: duplicate (1/0), the number n of rules within withinMs, then n
+triples: rule, timeMs (as it came in), eventId.
 ]]
 local horizon = tonumber(ARGV[1])
 local retain = tonumber(ARGV[2])
@@ -18,7 +18,7 @@ local FIRST, STRIDE = 5, 4
 
 local latest_key = KEYS[2]
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
-local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, STRIDE)
+local ids = ids_open(s, KEYS[3], KEYS[4], horizon, FIRST, #ARGV, STRIDE)
 local last = s.v.last or -math.huge
 
 local latest = {}

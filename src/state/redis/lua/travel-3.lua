@@ -2,14 +2,14 @@
 travel-3.lua: the last few positions of one group, for impossible-travel checks, so an event slightly
 out of order is compared with the position that really came before it. Mirrors
 src/state/memory/travel.ts.
-KEYS[1] state hash: last, idmax, pos (JSON array, oldest first, of [id, timeMs, lat, lon,
+KEYS[1] state hash: last, idmax, idlo, pos (JSON array, oldest first, of [id, timeMs, lat, lon,
         hasCountry, country], all strings so no digit is lost)
-KEYS[2] ids hash: input id -> '1' (dedup memory)
-KEYS[3] ids list: timeMs, id pairs in arrival order
+KEYS[2] ids set: the input ids remembered (dedup memory, see ids_open in shared.lua)
+KEYS[3] ids list: "prefixMax|id" per remembered id, in arrival order
 ARGV: dedupHorizonMs, retainMs, ttlMs, positionsKept, then 6 per input: id, timeMs, lat, lon,
       hasCountry ('1'/'0'), country
-Returns a flat array of strings, per input: duplicate ('1'/'0'), hasPrevious ('1'/'0'), then the
-previous position's id, timeMs, lat, lon, hasCountry, country ('' when there is none).
+Returns a flat array, per input: duplicate (1/0), hasPrevious (1/0), and when 1 the previous
+position's id, timeMs, lat, lon, hasCountry ('1'/'0') and country, as the strings they came in.
 ]]
 local horizon = tonumber(ARGV[1])
 local retain = tonumber(ARGV[2])
@@ -18,7 +18,7 @@ local kept = tonumber(ARGV[4])
 local FIRST, STRIDE = 5, 6
 
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, '')
-local ids = ids_open(s, KEYS[2], KEYS[3], horizon, FIRST, STRIDE)
+local ids = ids_open(s, KEYS[2], KEYS[3], horizon, FIRST, #ARGV, STRIDE)
 local last = s.v.last or -math.huge
 
 local positions = {}
@@ -45,7 +45,7 @@ for i = FIRST, #ARGV, STRIDE do
   end
   out[#out + 1] = flag(not fresh)
   if prev then
-    out[#out + 1] = '1'
+    out[#out + 1] = 1
     out[#out + 1] = prev.id
     out[#out + 1] = prev.time
     out[#out + 1] = prev.lat
@@ -53,8 +53,7 @@ for i = FIRST, #ARGV, STRIDE do
     out[#out + 1] = prev.hc
     out[#out + 1] = prev.country
   else
-    for _ = 1, 7 do out[#out + 1] = '' end
-    out[#out - 6] = '0'
+    out[#out + 1] = 0
   end
   if fresh then
     local at = #positions + 1

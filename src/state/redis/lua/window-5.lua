@@ -1,18 +1,18 @@
 --[[
 window-5.lua: sliding window sums on event time for one state key, with the learned baseline of
 per-bucket peaks. Mirrors src/state/memory/window.ts input by input, so the numbers are the same.
-KEYS[1] state hash: last, first, idmax, head, rc/rb/rr (running sums at head), lo (lowest slot that
+KEYS[1] state hash: last, first, idmax, idlo, head, rc/rb/rr (running sums at head), lo (lowest slot that
         may exist), spec (signature; a different one starts the key afresh), cb and cs (bucket and
         "median,mad,max,samples" of the cached baseline statistics, as the memory class caches them)
 KEYS[2] slots hash: slot index -> "count,bytes,records"
 KEYS[3] peaks hash: bucket index -> largest window sum of the metric at an input in that bucket
-KEYS[4] ids hash: input id -> '1' (dedup memory)
-KEYS[5] ids list: timeMs, id pairs in arrival order (the order ids are forgotten in)
+KEYS[4] ids set: the input ids remembered (dedup memory, see ids_open in shared.lua)
+KEYS[5] ids list: "prefixMax|id" per remembered id, in arrival order
 ARGV: dedupHorizonMs, latenessMs, retainMs, ttlMs, specSignature, windowMs, slotMs,
       metric ('' when there is no baseline), bucketMs, historyMs,
       then 4 per input: id, timeMs, bytes, records
-Returns a flat array of strings, per input: duplicate ('1'/'0'), count, bytes, records, and with a
-baseline also median, mad, max, samples, spanMs. Numbers as %.17g text (exact doubles).
+Returns a flat array, per input: duplicate (1/0), count, bytes, records, and with a baseline also
+median, mad, max, samples, spanMs. Whole numbers as integers, others as %.17g text (exact doubles).
 ]]
 local horizon = tonumber(ARGV[1])
 local lateness = tonumber(ARGV[2])
@@ -31,7 +31,7 @@ local n = window_ms / slot_ms
 local late_slots = math.ceil(lateness / slot_ms)
 
 local s = state_begin(KEYS, tonumber(ARGV[FIRST + 1]), retain, sig)
-local ids = ids_open(s, KEYS[4], KEYS[5], horizon, FIRST, STRIDE)
+local ids = ids_open(s, KEYS[4], KEYS[5], horizon, FIRST, #ARGV, STRIDE)
 local v = s.v
 local head = v.head or -math.huge
 local rc, rb, rr = v.rc or 0, v.rb or 0, v.rr or 0
@@ -73,7 +73,7 @@ local function probe(from, to)
     if not probed[k] and not dead[k] and slots[k] == nil then
       probed[k] = true
       ks[#ks + 1] = k
-      fields[#fields + 1] = num(k)
+      fields[#fields + 1] = k
     end
   end
   if #fields == 0 then return end
@@ -212,7 +212,7 @@ local function peak_of(bucket)
     if peaks_all then
       p = false
     else
-      local raw = redis.call('HGET', peaks_key, num(bucket))
+      local raw = redis.call('HGET', peaks_key, bucket)
       p = raw and tonumber(raw) or false
     end
     peaks[bucket] = p
@@ -324,20 +324,20 @@ end
 local set, del = {}, {}
 for k in pairs(dirty) do
   local x = slots[k]
-  set[#set + 1] = num(k)
-  set[#set + 1] = num(x[1]) .. ',' .. num(x[2]) .. ',' .. num(x[3])
+  set[#set + 1] = k
+  set[#set + 1] = string.format('%.17g,%.17g,%.17g', x[1], x[2], x[3])
 end
-for k in pairs(dead) do del[#del + 1] = num(k) end
+for k in pairs(dead) do del[#del + 1] = k end
 if #del > 0 then call_chunked('HDEL', slots_key, del) end
 if #set > 0 then call_chunked('HSET', slots_key, set, 2) end
 
 if metric ~= '' then
   set, del = {}, {}
   for b in pairs(peaks_dirty) do
-    set[#set + 1] = num(b)
-    set[#set + 1] = num(peaks[b])
+    set[#set + 1] = b
+    set[#set + 1] = peaks[b]
   end
-  for b in pairs(peaks_dead) do del[#del + 1] = num(b) end
+  for b in pairs(peaks_dead) do del[#del + 1] = b end
   if #del > 0 then call_chunked('HDEL', peaks_key, del) end
   if #set > 0 then call_chunked('HSET', peaks_key, set, 2) end
   if cache_bucket ~= v.cb or (cache_stats and table.concat(cache_stats, ',') ~= v.cs) then
