@@ -48,8 +48,9 @@ export function encodeOp(op: StoreOp, ctx: EncodeContext): ScriptCall {
   switch (op.type) {
     case 'window': {
       const b = op.spec.baseline;
-      // State kept under other slot or bucket sizes cannot be read under these, so it starts afresh.
-      const signature = `${op.spec.windowMs}/${op.spec.slotMs}/${b?.metric ?? ''}/${b?.bucketMs ?? ''}`;
+      // State kept under other slot or bucket sizes cannot be read under these, so it starts afresh;
+      // so does state of an older layout (the leading version: slots and peaks held as binary doubles).
+      const signature = `b1/${op.spec.windowMs}/${op.spec.slotMs}/${b?.metric ?? ''}/${b?.bucketMs ?? ''}`;
       args.push(...head, numArg(ctx.latenessMs), ...common, signature, numArg(op.spec.windowMs), numArg(op.spec.slotMs));
       args.push(b?.metric ?? '', numArg(b?.bucketMs ?? 1), numArg(b?.historyMs ?? 0));
       for (const i of op.inputs) args.push(i.id, numArg(i.timeMs), numArg(i.bytes), numArg(i.records));

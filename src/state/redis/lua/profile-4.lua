@@ -89,8 +89,8 @@ end
 
 local out = {}
 for i = FIRST, #ARGV, STRIDE do
-  local t = tonumber(ARGV[i + 1])
-  local how = tonumber(ARGV[i + 2])
+  local t = ARGV[i + 1] * 1
+  local how = ARGV[i + 2] * 1
   local fresh = ids_add(ids, ARGV[i], t, ARGV[i + 1])
   prune(t)
   out[#out + 1] = flag(not fresh)

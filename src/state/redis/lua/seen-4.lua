@@ -35,7 +35,7 @@ local changed, dead = {}, {}
 
 local out = {}
 for i = FIRST, #ARGV, STRIDE do
-  local t = tonumber(ARGV[i + 1])
+  local t = ARGV[i + 1] * 1
   local value = ARGV[i + 2]
   local fresh = ids_add(ids, ARGV[i], t, ARGV[i + 1])
   local cutoff = t - history_ms

@@ -59,7 +59,7 @@ local function state_open(key)
   local v = {}
   for i = 1, #flat, 2 do
     local f = flat[i]
-    if TEXT_FIELDS[f] then v[f] = flat[i + 1] else v[f] = tonumber(flat[i + 1]) end
+    if TEXT_FIELDS[f] then v[f] = flat[i + 1] else v[f] = flat[i + 1] * 1 end
   end
   return { key = key, v = v, dirty = {} }
 end
@@ -115,16 +115,16 @@ and reads the list only when one of them is there (a redelivery, or an id older 
 seen again), to learn its prefix max; new ids cost one SADD and one RPUSH per call.
 ]]
 local function ids_open(s, set_key, list_key, horizon, first, last, stride)
-  local ids, n, queued = {}, 0, {}
+  -- present: id -> whether the set has it (false until asked).
+  local ids, n, present, found = {}, 0, {}, false
   for i = first, last, stride do
     local id = ARGV[i]
-    if not queued[id] then
-      queued[id] = true
+    if present[id] == nil then
+      present[id] = false
       n = n + 1
       ids[n] = id
     end
   end
-  local present, found = {}, false
   for i = 1, n, CHUNK do
     local part = redis.call('SMISMEMBER', set_key, unpack(ids, i, math.min(i + CHUNK - 1, n)))
     for j = 1, #part do

@@ -31,7 +31,7 @@ end
 local changed = {}
 local out = {}
 for i = FIRST, #ARGV, STRIDE do
-  local t = tonumber(ARGV[i + 1])
+  local t = ARGV[i + 1] * 1
   local rule = ARGV[i + 2]
   local fresh = ids_add(ids, ARGV[i], t, ARGV[i + 1])
   if fresh then

@@ -4,8 +4,10 @@ per-bucket peaks. Mirrors src/state/memory/window.ts input by input, so the numb
 KEYS[1] state hash: last, first, idmax, idlo, head, rc/rb/rr (running sums at head), lo (lowest slot that
         may exist), spec (signature; a different one starts the key afresh), cb and cs (bucket and
         "median,mad,max,samples" of the cached baseline statistics, as the memory class caches them)
-KEYS[2] slots hash: slot index -> "count,bytes,records"
+KEYS[2] slots hash: slot index -> count, bytes, records (binary: struct '<d' field, '<ddd' value,
+        so no number is formatted or parsed as text)
 KEYS[3] peaks hash: bucket index -> largest window sum of the metric at an input in that bucket
+        (binary: struct '<d' field and value)
 KEYS[4] ids set: the input ids remembered (dedup memory, see ids_open in shared.lua)
 KEYS[5] ids list: "prefixMax|id" per remembered id, in arrival order
 ARGV: dedupHorizonMs, latenessMs, retainMs, ttlMs, specSignature, windowMs, slotMs,
@@ -48,16 +50,18 @@ local lo = v.lo
 local slots, dirty, dead, probed = {}, {}, {}, {}
 local stored_head, loaded = head, lo == nil
 
+local spack, sunpack = struct.pack, struct.unpack
+
 local function parse_slot(x)
-  local c, b, r = string.match(x, '^([^,]*),([^,]*),(.*)$')
-  return { tonumber(c), tonumber(b), tonumber(r) }
+  local c, b, r = sunpack('<ddd', x)
+  return { c, b, r }
 end
 
 local function load_slots()
   loaded = true
   local flat = redis.call('HGETALL', slots_key)
   for i = 1, #flat, 2 do
-    local k = tonumber(flat[i])
+    local k = sunpack('<d', flat[i])
     -- What this call read or changed already is newer than what is stored.
     if slots[k] == nil and not probed[k] and not dead[k] then slots[k] = parse_slot(flat[i + 1]) end
   end
@@ -73,7 +77,7 @@ local function probe(from, to)
     if not probed[k] and not dead[k] and slots[k] == nil then
       probed[k] = true
       ks[#ks + 1] = k
-      fields[#fields + 1] = k
+      fields[#fields + 1] = spack('<d', k)
     end
   end
   if #fields == 0 then return end
@@ -212,8 +216,8 @@ local function peak_of(bucket)
     if peaks_all then
       p = false
     else
-      local raw = redis.call('HGET', peaks_key, bucket)
-      p = raw and tonumber(raw) or false
+      local raw = redis.call('HGET', peaks_key, spack('<d', bucket))
+      p = raw and sunpack('<d', raw) or false
     end
     peaks[bucket] = p
   end
@@ -223,9 +227,9 @@ end
 local function load_peaks()
   local flat = redis.call('HGETALL', peaks_key)
   for i = 1, #flat, 2 do
-    local b = tonumber(flat[i])
+    local b = sunpack('<d', flat[i])
     -- What this call changed already is newer than what is stored.
-    if peaks[b] == nil then peaks[b] = tonumber(flat[i + 1]) end
+    if peaks[b] == nil then peaks[b] = sunpack('<d', flat[i + 1]) end
   end
   peaks_all = true
 end
@@ -292,10 +296,11 @@ end
 local has_baseline = metric ~= ''
 local out = {}
 for i = FIRST, #ARGV, STRIDE do
-  local t = tonumber(ARGV[i + 1])
+  -- Arithmetic reads a number from its text once (tonumber reads it twice); * 1 keeps -0.
+  local t = ARGV[i + 1] * 1
   local fresh = ids_add(ids, ARGV[i], t, ARGV[i + 1])
   local sl = math.floor(t / slot_ms)
-  if fresh then add(sl, tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])) end
+  if fresh then add(sl, ARGV[i + 2] * 1, ARGV[i + 3] * 1) end
   if t > last then last = t end
   if t < first then first = t end
   local c, b, r
@@ -324,20 +329,20 @@ end
 local set, del = {}, {}
 for k in pairs(dirty) do
   local x = slots[k]
-  set[#set + 1] = k
-  set[#set + 1] = string.format('%.17g,%.17g,%.17g', x[1], x[2], x[3])
+  set[#set + 1] = spack('<d', k)
+  set[#set + 1] = spack('<ddd', x[1], x[2], x[3])
 end
-for k in pairs(dead) do del[#del + 1] = k end
+for k in pairs(dead) do del[#del + 1] = spack('<d', k) end
 if #del > 0 then call_chunked('HDEL', slots_key, del) end
 if #set > 0 then call_chunked('HSET', slots_key, set, 2) end
 
 if metric ~= '' then
   set, del = {}, {}
   for b in pairs(peaks_dirty) do
-    set[#set + 1] = b
-    set[#set + 1] = peaks[b]
+    set[#set + 1] = spack('<d', b)
+    set[#set + 1] = spack('<d', peaks[b])
   end
-  for b in pairs(peaks_dead) do del[#del + 1] = b end
+  for b in pairs(peaks_dead) do del[#del + 1] = spack('<d', b) end
   if #del > 0 then call_chunked('HDEL', peaks_key, del) end
   if #set > 0 then call_chunked('HSET', peaks_key, set, 2) end
   if cache_bucket ~= v.cb or (cache_stats and table.concat(cache_stats, ',') ~= v.cs) then
