@@ -10,7 +10,8 @@ export function writeBenchmarkSection(heading, section) {
   const start = doc.indexOf(heading);
   if (start >= 0) {
     const next = doc.indexOf('\n## ', start + 1);
-    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
+    // One blank line between sections, whatever the section's own text ends with.
+    doc = doc.slice(0, start) + section.trimEnd() + '\n' + (next >= 0 ? '\n' + doc.slice(next + 1) : '');
   } else doc = doc.trimEnd() + '\n\n' + section;
   writeFileSync(PATH, doc);
   process.stdout.write(section + '\n');
