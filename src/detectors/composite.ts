@@ -13,7 +13,13 @@ export function evaluateComposite(rule: CompositeRule, timeMs: number, obs: Sign
   const any = rule.anyOf.filter(has);
   if (rule.anyOf.length > 0 && any.length === 0) return undefined;
   const fired = [...rule.allOf, ...any];
-  const signals = Object.fromEntries(fired.map((id) => [id, { time: new Date(obs.latest[id]!.timeMs).toISOString(), eventId: obs.latest[id]!.eventId }]));
+  // Each input's own reason carries its numbers (bytes against the usual, the new country, ...).
+  const signals = Object.fromEntries(
+    fired.map((id) => {
+      const s = obs.latest[id]!;
+      return [id, { time: new Date(s.timeMs).toISOString(), eventId: s.eventId, ...(s.reason ? { reason: s.reason } : {}) }];
+    }),
+  );
   const start = Math.min(timeMs, ...fired.map((id) => obs.latest[id]!.timeMs));
   return {
     reason: `${fired.join(' + ')} within ${formatDuration(rule.withinMs)}`,

@@ -183,6 +183,7 @@ export class Engine {
             timeMs: e.timeMs,
             rule: h.rule.id,
             eventId: e.event.id,
+            reason: h.hit.reason,
           });
         }
         pending.push({ event: i, rule, group, ref: ref! });

@@ -140,12 +140,22 @@ export interface SignalInput {
   timeMs: number;
   rule: string;
   eventId: string;
+  /** Why the signalling rule fired (its detection reason, with its numbers), for the composite's evidence. */
+  reason?: string;
+}
+
+/** One signalling rule's latest signal as a composite sees it. */
+export interface SignalEntry {
+  timeMs: number;
+  eventId: string;
+  /** The signal's reason, when the input carried one. */
+  reason?: string;
 }
 
 export interface SignalObservation {
   duplicate: boolean;
   /** For each signalling rule, its latest signal within withinMs of this input's time. */
-  latest: Record<string, { timeMs: number; eventId: string }>;
+  latest: Record<string, SignalEntry>;
 }
 
 /** At most one detection per key per cooldown; suppressed ones are counted. */

@@ -133,6 +133,11 @@ rules:
     const { detections } = await run(yaml, [a, b, other, late]);
     expect(detections).toHaveLength(1);
     expect(detections[0]).toMatchObject({ rule: { id: 'stolen-token', kind: 'composite' }, eventIds: [a.event.id, b.event.id], time: b.event.time, reason: 'untrusted-device + export within 30m' });
+    // Each input's own reason (with its numbers, for rules that measure) is in the evidence.
+    expect(detections[0]!.evidence['signals']).toEqual({
+      'untrusted-device': { time: a.event.time, eventId: a.event.id, reason: 'matched' },
+      export: { time: b.event.time, eventId: b.event.id, reason: 'matched' },
+    });
   });
 
   it('keeps state of unchanged rules across a rules reload', async () => {

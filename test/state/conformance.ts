@@ -157,6 +157,24 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect(r.observations[2]!.latest).toEqual({ y: { timeMs: T0 + 45 * M, eventId: 'e3' } });
     });
 
+    it('keeps each signal reason with it, text of any kind, and replaces it with the newer signal', async () => {
+      const k = key('sig-reason');
+      const spec = { withinMs: 30 * M };
+      const reason = '3.2 GB in 1h | usual for this agent is 40 MB (robust z 12.3); ünïcode';
+      await one({ type: 'signal', key: k, spec, inputs: [{ id: 'e|1/x', timeMs: T0, rule: 'x', eventId: 'e|1', reason }] });
+      const r = await one({
+        type: 'signal', key: k, spec,
+        inputs: [
+          { id: 'e2/y', timeMs: T0 + M, rule: 'y', eventId: 'e2' },
+          { id: 'e3/x', timeMs: T0 + 2 * M, rule: 'x', eventId: 'e3', reason: 'new country JP' },
+        ],
+      });
+      expect(r.observations[0]!.latest).toEqual({ x: { timeMs: T0, eventId: 'e|1', reason }, y: { timeMs: T0 + M, eventId: 'e2' } });
+      expect(r.observations[1]!.latest['x']).toEqual({ timeMs: T0 + 2 * M, eventId: 'e3', reason: 'new country JP' });
+      const later = await one({ type: 'signal', key: k, spec, inputs: [{ id: 'e4/x', timeMs: T0 + 3 * M, rule: 'x', eventId: 'e4' }] });
+      expect(later.observations[0]!.latest['x']).toEqual({ timeMs: T0 + 3 * M, eventId: 'e4' });
+    });
+
     it('lets one detection through per cooldown and counts the rest', async () => {
       const k = key('cd');
       const spec = { cooldownMs: 15 * M };

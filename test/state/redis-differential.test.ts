@@ -86,7 +86,7 @@ function stream(seed: number, run: string, batches: number): StoreOp[][] {
           });
           break;
         case 4:
-          ops.push({ type: 'signal', key: key('g'), spec: { withinMs: 30 * M }, inputs: each((x) => { const rule = pick(['x', 'y', 'z|w']); return { ...x, id: `${x.id}/${rule}`, rule, eventId: x.id }; }) });
+          ops.push({ type: 'signal', key: key('g'), spec: { withinMs: 30 * M }, inputs: each((x) => { const rule = pick(['x', 'y', 'z|w']); const reason = pick(['', 'x|y in 5m', `${Math.round(r() * 1e6)} bytes`]); return { ...x, id: `${x.id}/${rule}`, rule, eventId: x.id, ...(reason ? { reason } : {}) }; }) });
           break;
         default:
           ops.push({ type: 'cooldown', key: key('c'), spec: { cooldownMs: 10 * M }, inputs: each((x) => x) });

@@ -3,10 +3,10 @@
  * rule, so the composite can ask which of its inputs fired within its span.
  */
 import type { IdMemory } from '../ids.js';
-import type { SignalInput, SignalObservation, SignalSpec } from '../types.js';
+import type { SignalEntry, SignalInput, SignalObservation, SignalSpec } from '../types.js';
 
 export class MemorySignal {
-  private readonly latest = new Map<string, { timeMs: number; eventId: string }>();
+  private readonly latest = new Map<string, SignalEntry>();
   lastSeenMs = -Infinity;
 
   constructor(
@@ -23,7 +23,11 @@ export class MemorySignal {
     const fresh = this.ids.add(input.id, input.timeMs);
     if (fresh) {
       const prev = this.latest.get(input.rule);
-      if (!prev || input.timeMs >= prev.timeMs) this.latest.set(input.rule, { timeMs: input.timeMs, eventId: input.eventId });
+      if (!prev || input.timeMs >= prev.timeMs) {
+        const entry: SignalEntry = { timeMs: input.timeMs, eventId: input.eventId };
+        if (input.reason) entry.reason = input.reason;
+        this.latest.set(input.rule, entry);
+      }
       if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
     }
     const latest: SignalObservation['latest'] = {};

@@ -50,7 +50,10 @@ function signal(r: Reader): ObservationOf['signal'] {
   const latest: ObservationOf['signal']['latest'] = {};
   for (let n = r.num(); n > 0; n--) {
     const rule = r.text();
-    latest[rule] = { timeMs: r.num(), eventId: r.text() };
+    const entry: ObservationOf['signal']['latest'][string] = { timeMs: r.num(), eventId: r.text() };
+    const reason = r.text();
+    if (reason !== '') entry.reason = reason;
+    latest[rule] = entry;
   }
   return { duplicate, latest };
 }

@@ -72,7 +72,7 @@ export function encodeOp(op: StoreOp, ctx: EncodeContext): ScriptCall {
       break;
     case 'signal':
       args.push(...head, ...common, numArg(op.spec.withinMs));
-      for (const i of op.inputs) args.push(i.id, numArg(i.timeMs), i.rule, i.eventId);
+      for (const i of op.inputs) args.push(i.id, numArg(i.timeMs), i.rule, i.eventId, i.reason ?? '');
       break;
     case 'cooldown':
       args.push(...head, ...common, numArg(op.spec.cooldownMs));

@@ -11,7 +11,7 @@
  *                         too), forgotten from the front
  *     window:  slots (slot -> "count,bytes,records"), peaks (bucket -> peak)
  *     profile: days (UTC day -> counts per hour of week)    seen:   vals (value -> last use)
- *     signal:  latest (rule -> "timeMs|eventId")
+ *     signal:  latest (rule -> "timeMs|eventId", "\x01" + rule -> its reason)
  *   <prefix>:{ev<0-15>}:event:<horizonMs>:<event id>   string, stream-level dedup (markSeen), PX horizonMs
  * Each state key's parts expire (PEXPIRE, wall clock) after its retention plus ttlMarginMs; event
  * time decides the rest, exactly as in the memory store.
