@@ -21,7 +21,7 @@ import type { Ruleset } from '../rules/index.js';
 import { MemoryStore, type StateStore } from '../state/index.js';
 import { deadLetter, truncateDeadLetter } from './dead-letter.js';
 import { exec, type RedeliveryLedger } from './ledger.js';
-import { statelessRuleset } from './stateless.js';
+import { effectiveFailMode, statelessRuleset } from './stateless.js';
 import { isStoreError, toStoreError } from './store-errors.js';
 
 export interface BatchInput {
@@ -227,7 +227,8 @@ export class BatchHandler {
     let published = false;
     let durable = false;
     let truncated = false;
-    let stateless = config.failMode === 'open' && this.now() < this.degradedUntil;
+    const failMode = effectiveFailMode(this.d.rules(), config.failMode);
+    let stateless = failMode === 'open' && this.now() < this.degradedUntil;
     for (let attempt = 0; ; attempt++) {
       if (!control.alive()) return 'abandoned';
       try {
@@ -253,7 +254,7 @@ export class BatchHandler {
           if (err instanceof StoreTimeoutError) this.chunk = Math.max(MIN_CHUNK, Math.floor(this.chunk / 2));
           // The failed call may have moved the engine's watermark past early events of the chunk.
           this.engines.delete(input.partition);
-          if (config.failMode === 'open') {
+          if (failMode === 'open') {
             this.degradedUntil = this.now() + DEGRADED_MS;
             if (!stateless) log.warn({ err, partition: input.partition }, 'state store unavailable; fail open: stateless rules only');
             stateless = true;

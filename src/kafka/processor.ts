@@ -9,7 +9,7 @@ import kafkajs from 'kafkajs';
 import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { AlertPusher, MemoryBudget, RedisBudget } from '../actions/index.js';
-import { RulesWatcher, type ProcessorConfig } from '../config/index.js';
+import { RulesWatcher, type FailMode, type ProcessorConfig } from '../config/index.js';
 import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
 import type { Ruleset } from '../rules/index.js';
 import { RedisStore, createStoreMetrics, ioredisOptions } from '../state/index.js';
@@ -18,6 +18,7 @@ import { createKafka } from './client.js';
 import { GroupMember } from './consumer.js';
 import { LagMonitor } from './lag.js';
 import { LedgerStore, RedeliveryLedger } from './ledger.js';
+import { effectiveFailMode } from './stateless.js';
 import { ensureTopics } from './topics.js';
 
 const { Partitioners } = kafkajs;
@@ -75,6 +76,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   try {
     metrics.revocationBudget.set(config.revocationBudgetPerMinute);
     let rules: Ruleset | undefined;
+    let lastFailMode: FailMode | undefined;
     const watcher = new RulesWatcher({
       path: config.rules.path,
       pollIntervalMs: config.rules.pollIntervalMs,
@@ -85,6 +87,9 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
         metrics.rulesLastReloadSuccessful.set(outcome === 'success' ? 1 : 0);
         if (!r) return;
         metrics.rulesLoaded.set(r.rules.length);
+        const failMode = effectiveFailMode(r, config.failMode);
+        if (lastFailMode !== undefined && failMode !== lastFailMode) log.warn({ failMode }, `the new rules change the fail mode to ${failMode}`);
+        lastFailMode = failMode;
         // Rules that only signal feed composites and never make a detection of their own.
         initRuleSeries(
           metrics,
@@ -96,7 +101,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     });
     rules = await watcher.start();
     closers.push({ name: 'rules', close: () => watcher.close() });
-    log.info({ rules: rules.rules.length, files: rules.files.length, path: config.rules.path }, 'rules loaded');
+    log.info({ rules: rules.rules.length, files: rules.files.length, path: config.rules.path, failMode: effectiveFailMode(rules, config.failMode) }, 'rules loaded');
 
     const storeLog = log.child({ component: 'store' });
     const redis = createRedis(config);
@@ -118,7 +123,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     try {
       await store.ready();
     } catch (err) {
-      storeLog.warn({ err }, `state store not reachable at start-up; fail ${config.failMode} applies until it is`);
+      storeLog.warn({ err }, `state store not reachable at start-up; fail ${effectiveFailMode(rules, config.failMode)} applies until it is`);
     }
     const ledger = new RedeliveryLedger(redis, config.redis.prefix, config.dedupHorizonMs, (seconds) => metrics.storeDuration.observe({ op: 'mark_seen' }, seconds));
 
@@ -199,7 +204,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     const readiness = (): Readiness => {
       const reasons: string[] = [];
       if (!member.inGroup) reasons.push('not in the consumer group');
-      if (config.failMode === 'closed' && !store.isUp()) reasons.push('state store down (fail closed)');
+      if (effectiveFailMode(rules!, config.failMode) === 'closed' && !store.isUp()) reasons.push('state store down (fail closed)');
       return { ready: reasons.length === 0, reasons };
     };
     let server: MetricsServer | undefined;

@@ -84,6 +84,7 @@ export function compileRule(spec: RuleSpec, source: SourceLocation, schedules: R
     source,
   };
   if (spec.description !== undefined) common.description = spec.description;
+  if (spec.failMode !== undefined) common.failMode = spec.failMode;
 
   switch (spec.kind) {
     case 'rate':

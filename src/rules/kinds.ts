@@ -4,7 +4,7 @@
  */
 import type { GeoCheck, RuleKind } from './types.js';
 
-export const COMMON_KEYS = ['id', 'description', 'kind', 'severity', 'mode', 'match', 'groupBy', 'actions', 'cooldown', 'except'] as const;
+export const COMMON_KEYS = ['id', 'description', 'kind', 'severity', 'mode', 'failMode', 'match', 'groupBy', 'actions', 'cooldown', 'except'] as const;
 
 export const KIND_KEYS: Readonly<Record<RuleKind, readonly string[]>> = {
   rate: ['window', 'threshold', 'baseline'],

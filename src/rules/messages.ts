@@ -39,6 +39,7 @@ const ENUM_NOUNS: Record<string, string> = {
   kind: 'a rule kind',
   severity: 'a severity',
   mode: 'a mode',
+  failMode: 'a fail mode',
   actions: 'an action',
   metric: 'a metric',
   check: 'a geo check',

@@ -13,7 +13,7 @@ import { DURATION_PATTERN, POSITIVE_DURATION_PATTERN } from './duration.js';
 import { DAY_NAMES, HOURS_PATTERN, type DayName } from './hours.js';
 import { COMMON_KEYS, GEO_CHECK_KEYS, GEO_CHECK_REQUIRED, KIND_KEYS, KIND_REQUIRED, KIND_SPECIFIC_KEYS } from './kinds.js';
 import { SIZE_PATTERN } from './size.js';
-import { ACTIONS, RULE_KINDS, SEVERITIES, type Action, type GeoCheck, type LocationDimension, type Metric, type MatchValue, type Mode, type RuleKind, type Severity } from './types.js';
+import { ACTIONS, RULE_KINDS, SEVERITIES, type Action, type FailMode, type GeoCheck, type LocationDimension, type Metric, type MatchValue, type Mode, type RuleKind, type Severity } from './types.js';
 
 export const RULE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 export const SCHEDULE_NAME_PATTERN = RULE_ID_PATTERN;
@@ -22,6 +22,7 @@ export const FIELD_PATH_PATTERN = '^[^.\\s]+(\\.[^.\\s]+)*$';
 export const COUNTRY_PATTERN = '^[A-Z]{2}$';
 
 export const MODES: readonly Mode[] = ['enforce', 'shadow'];
+export const FAIL_MODES: readonly FailMode[] = ['closed', 'open'];
 export const METRICS: readonly Metric[] = ['count', 'bytes', 'records'];
 export const GEO_CHECKS: readonly GeoCheck[] = ['new_location', 'impossible_travel', 'country_allowlist'];
 export const LOCATION_DIMENSIONS: readonly LocationDimension[] = ['country', 'network', 'device'];
@@ -140,6 +141,12 @@ const ruleProperties = {
   kind: oneOf<RuleKind>(RULE_KINDS, 'rate | bulk_download | time_of_day | geo | match | composite.'),
   severity: Type.Optional(oneOf<Severity>(SEVERITIES, 'info | low | medium | high | critical. Default medium.')),
   mode: Type.Optional(oneOf<Mode>(MODES, 'enforce (default) | shadow: detect and report, take no action.')),
+  failMode: Type.Optional(
+    oneOf<FailMode>(
+      FAIL_MODES,
+      'While the state store is unreachable: closed (consumption pauses until this rule can judge again) | open (events go on without this rule). Default: GUARDRAIL_FAIL_MODE. Rules that need no state always run.',
+    ),
+  ),
   match: Type.Optional(Match),
   groupBy: Type.Optional(Type.Array(fieldPath('A dotted event path.'), { minItems: 1, uniqueItems: true, description: 'Dotted event paths whose values identify whose behaviour is measured. Default [agent.id].' })),
   actions: Type.Array(oneOf<Action>(ACTIONS, 'revoke_token | quarantine_agent | require_approval | alert | signal (feeds composite rules only).'), {

@@ -8,6 +8,8 @@ import type { DecodedEvent } from '../events/types.js';
 export type RuleKind = 'rate' | 'bulk_download' | 'time_of_day' | 'geo' | 'match' | 'composite';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export type Mode = 'enforce' | 'shadow';
+/** What a rule asks for while the state store is unreachable (DESIGN.md: per deployment, overridable per rule). */
+export type FailMode = 'closed' | 'open';
 export type Action = 'revoke_token' | 'quarantine_agent' | 'require_approval' | 'alert' | 'signal';
 export type Metric = 'count' | 'bytes' | 'records';
 export type GeoCheck = 'new_location' | 'impossible_travel' | 'country_allowlist';
@@ -75,6 +77,8 @@ export interface RuleCommon {
   kind: RuleKind;
   severity: Severity;
   mode: Mode;
+  /** Absent: the deployment's GUARDRAIL_FAIL_MODE applies. */
+  failMode?: FailMode;
   match: Matcher;
   /** Dotted paths whose values identify whose behaviour is measured. Default [agent.id]. */
   groupBy: readonly string[];

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBudget, RedisBudget } from '../../src/actions/index.js';
 import { StoreUnavailableError } from '../../src/errors/index.js';
 import { BatchHandler, DLQ_HEADERS, LedgerStore, RedeliveryLedger } from '../../src/kafka/index.js';
+import { effectiveFailMode, isStateless } from '../../src/kafka/stateless.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { loadRules, type Ruleset } from '../../src/rules/index.js';
 import { MemoryStore, type StateStore, type StoreOp, type StoreResult } from '../../src/state/index.js';
@@ -71,7 +72,7 @@ describe('BatchHandler', () => {
     redis.disconnect();
   });
 
-  function handler(store: StateStore, failMode: 'closed' | 'open' = 'closed', failSends = 0) {
+  function handler(store: StateStore, failMode: 'closed' | 'open' = 'closed', failSends = 0, ruleset = () => rules) {
     const sent: ProducerBatch[] = [];
     const outages: string[] = [];
     const metrics = createMetrics({ defaults: false });
@@ -90,7 +91,7 @@ describe('BatchHandler', () => {
           sent.push(b);
         },
       } as unknown as Producer,
-      rules: () => rules,
+      rules: ruleset,
       metrics,
       log: pino({ level: 'silent' }),
       outage: { down: () => void outages.push('down'), up: () => void outages.push('up') },
@@ -166,5 +167,45 @@ describe('BatchHandler', () => {
     expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).ruleId)).toEqual(['forbidden-resource']);
     expect(outages).toEqual([]);
     expect(await metrics.registry.getSingleMetricAsString('guardrail_events_total')).toContain('guardrail_events_total{outcome="fail_open"} 26');
+  });
+
+  // DESIGN.md: the fail mode is per deployment and overridable per rule.
+  const withFailMode = (pick: (id: string) => 'open' | 'closed' | undefined): Ruleset => ({
+    ...rules,
+    rules: rules.rules.map((r) => {
+      const failMode = pick(r.id);
+      return failMode === undefined ? r : { ...r, failMode };
+    }),
+  });
+
+  it('fails closed in an open deployment when one rule that needs state says failMode: closed', async () => {
+    const strict = withFailMode((id) => (id === 'delete-burst' ? 'closed' : undefined));
+    expect(effectiveFailMode(strict, 'open')).toBe('closed');
+    const store = new UnreliableStore();
+    store.down = 2;
+    const { h, topic, outages, metrics } = handler(store, 'open', 0, () => strict);
+    const burst = Array.from({ length: 25 }, (_, i) => event({ id: `fc-del-${i}`, timeMs: T0 + i * 1000, agent: 'a-8', action: 'delete' }));
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages(burst) }, control)).toBe('done');
+    // Retried until the store answered, as fail closed does: the window rule judged every event.
+    expect(outages).toEqual(['down', 'up']);
+    expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).ruleId)).toEqual(['delete-burst']);
+    expect(await metrics.registry.getSingleMetricAsString('guardrail_events_total')).toContain('guardrail_events_total{outcome="fail_open"} 0');
+  });
+
+  it('fails open in a closed deployment when every rule that needs state says failMode: open', async () => {
+    const lenient = withFailMode(() => 'open');
+    expect(effectiveFailMode(lenient, 'closed')).toBe('open');
+    // One stateful rule left to the deployment's default keeps it closed; stateless rules never count.
+    const stateful = rules.rules.find((r) => !isStateless(r))!.id;
+    expect(effectiveFailMode(withFailMode((id) => (id === stateful ? undefined : 'open')), 'closed')).toBe('closed');
+    expect(effectiveFailMode(withFailMode((id) => (rules.rules.find((r) => r.id === id)!.kind === 'match' ? 'closed' : 'open')), 'closed')).toBe('open');
+    const store = new UnreliableStore();
+    store.down = 1_000;
+    const { h, topic, outages, metrics } = handler(store, 'closed', 0, () => lenient);
+    const vault = event({ id: 'fo-vault', timeMs: T0, agent: 'a-9', resource: 'vault.export' });
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages([vault]) }, control)).toBe('done');
+    expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).ruleId)).toEqual(['forbidden-resource']);
+    expect(outages).toEqual([]);
+    expect(await metrics.registry.getSingleMetricAsString('guardrail_events_total')).toContain('guardrail_events_total{outcome="fail_open"} 1');
   });
 });

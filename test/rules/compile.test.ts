@@ -96,6 +96,7 @@ rules:
   - id: big
     kind: bulk_download
     mode: shadow
+    failMode: open
     severity: high
     groupBy: [principal.id, resource.type]
     window: 12h
@@ -111,8 +112,10 @@ rules:
     actions: [alert]
 `),
     );
+    expect(rules['plain-bytes']!.failMode).toBeUndefined();
     expect(rules['big']).toMatchObject({
       mode: 'shadow',
+      failMode: 'open',
       severity: 'high',
       groupBy: ['principal.id', 'resource.type'],
       windowMs: 12 * HOUR,

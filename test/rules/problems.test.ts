@@ -15,6 +15,7 @@ const CASES: [fixture: string, expected: string[]][] = [
   ['single-action-not-a-list', ['single-action-not-a-list.yaml:4:14: rules[0].actions: must be a list of actions (write [alert] for one)']],
   ['wrong-type-text', ['wrong-type-text.yaml:3:18: rules[0].description: must be text (quote it: "42")']],
   ['bad-severity', ['bad-severity.yaml:4:15: rules[0].severity: "critcal" is not a severity (use info, low, medium, high, critical)']],
+  ['bad-fail-mode', ['bad-fail-mode.yaml:4:15: rules[0].failMode: "sometimes" is not a fail mode (use closed, open)']],
   ['unknown-kind', ['unknown-kind.yaml:3:11: rules[0].kind: "rates" is not a rule kind (use rate, bulk_download, time_of_day, geo, match, composite)']],
   ['unknown-action', ['unknown-action.yaml:4:15: rules[0].actions[0]: "revoke" is not an action (use revoke_token, quarantine_agent, require_approval, alert, signal)']],
   ['duplicate-action', ['duplicate-action.yaml:4:36: rules[0].actions[2]: "alert" is listed twice']],
