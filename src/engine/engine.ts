@@ -183,7 +183,7 @@ export class Engine {
             timeMs: e.timeMs,
             rule: h.rule.id,
             eventId: e.event.id,
-            reason: h.hit.reason,
+            reason: signalReason(h),
           });
         }
         pending.push({ event: i, rule, group, ref: ref! });
@@ -237,6 +237,19 @@ export class Engine {
       suppressed,
     };
   }
+}
+
+/**
+ * What a firing tells the composites it feeds. A composite input's own reason only names its inputs
+ * ("a + b within 30m"), so theirs follow, and the numbers stay visible one level up.
+ */
+function signalReason({ rule, hit }: RuleHit): string {
+  if (rule.kind !== 'composite') return hit.reason;
+  const signals = (hit.evidence['signals'] ?? {}) as Record<string, { reason?: string }>;
+  const inner = Object.entries(signals)
+    .filter(([, s]) => s.reason !== undefined && s.reason !== 'matched')
+    .map(([id, s]) => `${id}: ${s.reason}`);
+  return inner.length === 0 ? hit.reason : `${hit.reason} (${inner.join('; ')})`;
 }
 
 // Frozen: a push into the shared list would throw instead of giving every event the hit.

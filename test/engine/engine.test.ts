@@ -140,6 +140,36 @@ rules:
     });
   });
 
+  it('passes the numbers of a composite input one level up, after its own reason', async () => {
+    const yaml = `
+rules:
+  - id: burst
+    kind: rate
+    match: { action: [delete] }
+    window: 1m
+    threshold: { count: 5 }
+    actions: [signal]
+  - id: unmanaged
+    kind: match
+    match: { source.device.managed: false }
+    actions: [signal]
+  - id: inner
+    kind: composite
+    allOf: [burst]
+    actions: [signal]
+  - id: outer
+    kind: composite
+    allOf: [inner, unmanaged]
+    within: 30m
+    actions: [revoke_token]
+`;
+    const { detections } = await run(yaml, deletes(6, T0, 1000, { source: { device: { managed: false } } }));
+    expect(detections).toHaveLength(1);
+    const signals = detections[0]!.evidence['signals'] as Record<string, { reason: string }>;
+    expect(signals['inner']!.reason).toBe('burst within 30m (burst: 6 events in 1m (ceiling 5 events))');
+    expect(signals['unmanaged']!.reason).toBe('matched');
+  });
+
   it('keeps state of unchanged rules across a rules reload', async () => {
     const engine = new Engine({ ruleset: rules(DELETE_BURST), store: new MemoryStore() });
     await engine.process(deletes(4));
