@@ -12,7 +12,7 @@ import { AlertPusher, MemoryBudget, RedisBudget } from '../actions/index.js';
 import { RulesWatcher, type FailMode, type ProcessorConfig } from '../config/index.js';
 import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
 import type { Ruleset } from '../rules/index.js';
-import { RedisStore, createStoreMetrics, ioredisOptions } from '../state/index.js';
+import { RedisStore, createStoreMetrics, guardStreamErrors, ioredisOptions } from '../state/index.js';
 import { BatchHandler } from './batch.js';
 import { createKafka } from './client.js';
 import { GroupMember } from './consumer.js';
@@ -53,7 +53,7 @@ function createRedis(config: ProcessorConfig): Redis {
   });
   // Outages are reported through the store's up/down changes; without a listener ioredis prints each error.
   client.on('error', () => undefined);
-  return client;
+  return guardStreamErrors(client);
 }
 
 export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps): Promise<Processor> {

@@ -143,9 +143,12 @@ describe('redis store outages', () => {
   it('fails a batch with StoreUnavailableError while Redis is busy with a long script, and works once it is killed', async () => {
     const store = new RedisStore({ url: server.url, prefix });
     const blocker = new Redis(server.url);
-    const admin = new Redis(server.url);
+    // No ready check (INFO would be refused while the script runs): SCRIPT KILL always goes through.
+    const admin = new Redis(server.url, { enableReadyCheck: false });
     try {
       await store.ready();
+      // Both connections up before the script blocks Redis, so neither waits on a refused handshake.
+      await Promise.all([blocker.ping(), admin.ping()]);
       const blocked = blocker.eval('local i = 0 while true do i = i + 1 end', 0).catch((err: Error) => err);
       await new Promise((resolve) => setTimeout(resolve, 300));
       const err = await failure(store.apply([windowOp('b1', 'busy')]));
@@ -155,6 +158,8 @@ describe('redis store outages', () => {
       expect(await blocked).toBeInstanceOf(Error);
       expect((await store.apply([windowOp('b2', 'busy')]))[0]!.observations[0]).toMatchObject({ duplicate: false, sums: { count: 1 } });
     } finally {
+      // Never leave Redis busy for the tests after this one, whatever failed above.
+      await admin.script('KILL').catch(() => undefined);
       blocker.disconnect();
       admin.disconnect();
       await store.close();

@@ -32,11 +32,26 @@ export function createClient(o: ClientOptions): Redis {
     connectTimeout: o.connectTimeoutMs,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 16), o.maxBackoffMs),
   };
-  if (o.connection !== undefined) return new Redis({ ...ioredisOptions(o.connection), ...options });
+  if (o.connection !== undefined) return guardStreamErrors(new Redis({ ...ioredisOptions(o.connection), ...options }));
   if (o.username !== undefined) options.username = o.username;
   if (o.password !== undefined) options.password = o.password;
   if (o.tls !== undefined) options.tls = o.tls;
-  return o.url === undefined ? new Redis(options) : new Redis(o.url, options);
+  return guardStreamErrors(o.url === undefined ? new Redis(options) : new Redis(o.url, options));
+}
+
+/**
+ * ioredis listens for one error per connection (`stream.once('error')`); a second one, as a TLS
+ * server that refuses the client certificate after the handshake can send, would be an uncaught
+ * exception and stop the process. Each connection gets a lasting listener: the first error still
+ * reaches ioredis, which reconnects and reports it (the store's outage handling); later ones of a
+ * connection being torn down are dropped.
+ */
+export function guardStreamErrors(client: Redis): Redis {
+  client.on('connect', () => {
+    const stream = (client as unknown as { stream?: { on(event: 'error', listener: () => void): unknown } }).stream;
+    stream?.on('error', () => undefined);
+  });
+  return client;
 }
 
 /** host:port of a client, for messages: never the URL, which may carry a password. */
