@@ -12,7 +12,7 @@ import { AlertPusher, MemoryBudget, RedisBudget } from '../actions/index.js';
 import { RulesWatcher, type FailMode, type ProcessorConfig } from '../config/index.js';
 import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
 import type { Ruleset } from '../rules/index.js';
-import { RedisStore, createStoreMetrics, guardStreamErrors, ioredisOptions } from '../state/index.js';
+import { RedisStore, createStoreMetrics, ioredisOptions, withGuardedConnector } from '../state/index.js';
 import { BatchHandler } from './batch.js';
 import { createKafka } from './client.js';
 import { GroupMember } from './consumer.js';
@@ -42,7 +42,7 @@ export interface Processor {
 
 /** The ioredis client the store, ledger, budget and quarantine entries share; tuned to fail fast. */
 function createRedis(config: ProcessorConfig): Redis {
-  const client = new Redis({
+  const client = new Redis(withGuardedConnector({
     ...ioredisOptions(config.redis.connection),
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
@@ -50,10 +50,10 @@ function createRedis(config: ProcessorConfig): Redis {
     commandTimeout: config.redis.commandTimeoutMs,
     connectTimeout: 5_000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 16), 2_000),
-  });
+  }));
   // Outages are reported through the store's up/down changes; without a listener ioredis prints each error.
   client.on('error', () => undefined);
-  return guardStreamErrors(client);
+  return client;
 }
 
 export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps): Promise<Processor> {

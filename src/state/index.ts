@@ -32,7 +32,7 @@ export { isSyncStore, type OpenState, type SyncStateStore } from './types.js';
 export { robustStats } from './baseline.js';
 export { slotSizeFor, slotOf } from './slots.js';
 export { RedisStore, type RedisStoreOptions } from './redis/store.js';
-export { guardStreamErrors } from './redis/client.js';
+export { withGuardedConnector } from './redis/client.js';
 export {
   DEFAULT_REDIS_URL,
   REDIS_SETTINGS,

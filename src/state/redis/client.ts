@@ -2,6 +2,7 @@
  * Creates the ioredis client a RedisStore owns, tuned to fail fast: no offline queue, no resending
  * of commands whose fate is unknown, a command timeout, and reconnects with capped backoff.
  */
+import { createRequire } from 'node:module';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ioredisOptions, type RedisConnection } from './connect.js';
 
@@ -32,26 +33,35 @@ export function createClient(o: ClientOptions): Redis {
     connectTimeout: o.connectTimeoutMs,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 16), o.maxBackoffMs),
   };
-  if (o.connection !== undefined) return guardStreamErrors(new Redis({ ...ioredisOptions(o.connection), ...options }));
+  if (o.connection !== undefined) return new Redis(withGuardedConnector({ ...ioredisOptions(o.connection), ...options }));
   if (o.username !== undefined) options.username = o.username;
   if (o.password !== undefined) options.password = o.password;
   if (o.tls !== undefined) options.tls = o.tls;
-  return guardStreamErrors(o.url === undefined ? new Redis(options) : new Redis(o.url, options));
+  return o.url === undefined ? new Redis(withGuardedConnector(options)) : new Redis(o.url, withGuardedConnector(options));
 }
 
 /**
- * ioredis listens for one error per connection (`stream.once('error')`); a second one, as a TLS
- * server that refuses the client certificate after the handshake can send, would be an uncaught
- * exception and stop the process. Each connection gets a lasting listener: the first error still
- * reaches ioredis, which reconnects and reports it (the store's outage handling); later ones of a
- * connection being torn down are dropped.
+ * ioredis listens for one error per connection (`stream.once('error')`, attached only while the
+ * socket is not yet destroyed); another one, as a TLS server refusing the client certificate can
+ * send, would be an uncaught exception and stop the process. The connector used here gives every
+ * socket a lasting listener as soon as it exists: errors still reach ioredis, which reports them
+ * and reconnects (the store's outage handling); the extra ones of a socket being torn down are dropped.
  */
-export function guardStreamErrors(client: Redis): Redis {
-  client.on('connect', () => {
-    const stream = (client as unknown as { stream?: { on(event: 'error', listener: () => void): unknown } }).stream;
-    stream?.on('error', () => undefined);
-  });
-  return client;
+const require = createRequire(import.meta.url);
+type StandaloneConnectorClass = new (options: object) => { connect(onError: unknown): Promise<NodeJS.EventEmitter> };
+const StandaloneConnector = (require('ioredis/built/connectors/StandaloneConnector.js') as { default: StandaloneConnectorClass }).default;
+
+class GuardedConnector extends StandaloneConnector {
+  override async connect(onError: unknown): Promise<NodeJS.EventEmitter> {
+    const stream = await super.connect(onError);
+    stream.on('error', () => undefined);
+    return stream;
+  }
+}
+
+/** Client options whose sockets keep a lasting error listener (see GuardedConnector). */
+export function withGuardedConnector<T extends RedisOptions>(options: T): T {
+  return { ...options, Connector: GuardedConnector as unknown as RedisOptions['Connector'] };
 }
 
 /** host:port of a client, for messages: never the URL, which may carry a password. */
