@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../state/redis-helpers.js';
-import { Child, GiveUp, waitFor } from './prometheus-harness.js';
+import { Child, untilReady } from './prometheus-harness.js';
 import { available } from './tools.js';
 
 /** The Alertmanager binary on this machine: Debian's name first. */
@@ -45,21 +45,7 @@ export class Alertmanager {
       '--log.level=warn',
     ]);
     const am = new Alertmanager(`http://127.0.0.1:${port}`, child);
-    try {
-      await waitFor(
-        'Alertmanager to be ready',
-        async () => {
-          if (!child.running) throw new GiveUp(`alertmanager exited:\n${child.tail()}`);
-          const r = await fetch(`${am.url}/-/ready`);
-          return r.ok ? true : undefined;
-        },
-        30_000,
-        200,
-      );
-    } catch (err) {
-      await child.stop();
-      throw err;
-    }
+    await untilReady(child, am.url);
     return am;
   }
 

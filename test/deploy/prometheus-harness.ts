@@ -64,6 +64,25 @@ export class Child {
 /** Thrown by a `waitFor` check to stop waiting at once (the process it waits for has exited). */
 export class GiveUp extends Error {}
 
+/** Waits for a Prometheus-style `/-/ready` of a child just started; stops it if it never gets there. */
+export async function untilReady(child: Child, url: string): Promise<void> {
+  try {
+    await waitFor(
+      `${child.name} to be ready`,
+      async () => {
+        if (!child.running) throw new GiveUp(`${child.name} exited:\n${child.tail()}`);
+        const r = await fetch(`${url}/-/ready`);
+        return r.ok ? true : undefined;
+      },
+      30_000,
+      200,
+    );
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+}
+
 /**
  * Polls `check` until it returns a value other than undefined, or throws after `timeoutMs` with
  * `what`. Other errors of the check count as "not yet", except GiveUp.
@@ -125,21 +144,7 @@ export class Prometheus {
       '--log.level=warn',
     ]);
     const p = new Prometheus(`http://127.0.0.1:${port}`, child);
-    try {
-      await waitFor(
-        'Prometheus to be ready',
-        async () => {
-          if (!child.running) throw new GiveUp(`prometheus exited:\n${child.tail()}`);
-          const r = await fetch(`${p.url}/-/ready`);
-          return r.ok ? true : undefined;
-        },
-        30_000,
-        200,
-      );
-    } catch (err) {
-      await child.stop();
-      throw err;
-    }
+    await untilReady(child, p.url);
     return p;
   }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigInvalidError, StoreUnavailableError } from '../../src/errors/index.js';
 import { describeConnection, ioredisOptions, RedisStore, redisOptionsFromEnv, type RedisEnv, type StoreOp } from '../../src/state/index.js';
-import { freePort, OwnRedis, testPrefix } from './redis-helpers.js';
+import { failure, freePort, OwnRedis, testPrefix } from './redis-helpers.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 const windowOp = (id: string): StoreOp => ({
@@ -35,15 +35,6 @@ function mistake(env: RedisEnv, read = files({})): string {
     return (err as Error).message;
   }
   throw new Error('expected the settings to be refused');
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the store to fail');
 }
 
 describe('redis connection settings', () => {

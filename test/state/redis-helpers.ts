@@ -85,3 +85,13 @@ export class OwnRedis {
     await exited;
   }
 }
+
+/** The error a store call failed with; throws if it did not fail. */
+export async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the store to fail');
+}

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { StoreTimeoutError, StoreUnavailableError } from '../../src/errors/index.js';
 import { createStoreMetrics, RedisStore, type StoreOp } from '../../src/state/index.js';
-import { freePort, OwnRedis, testPrefix } from './redis-helpers.js';
+import { failure, freePort, OwnRedis, testPrefix } from './redis-helpers.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 const prefix = testPrefix();
@@ -19,15 +19,6 @@ const windowOp = (id: string, group = 'g'): StoreOp => ({
 
 async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the store to fail');
 }
 
 describe('redis store outages', () => {
