@@ -27,7 +27,7 @@ const BATCH = 2000;
 if (mode === 'replay') {
   const keep = rest.includes('--keep');
   const ruleset = await loadRules('rules');
-  const store = new RedisStore({ connection, prefix, commandTimeoutMs: 600_000 });
+  const store = new RedisStore({ connection, prefix, commandTimeoutMs: 600_000, streamDedup: 'memory', ...(process.env.STORE_MODE ? { mode: process.env.STORE_MODE } : {}) });
   await store.ready();
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let detections = 0;

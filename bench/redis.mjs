@@ -75,9 +75,9 @@ const { Redis } = await import('ioredis');
 const admin = new Redis(url);
 const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))[1];
 
-const once = (script, args, core = 0) => {
+const once = (script, args, env = {}, core = 0) => {
   const [cmd, argv] = pinned(core, 'node', [script, ...args]);
-  return JSON.parse(execFileSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+  return JSON.parse(execFileSync(cmd, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } }));
 };
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -101,6 +101,17 @@ try {
     replays.push(r);
     log(`  ${fmt(r.events / r.seconds)} events/s, ${(r.roundTrips / r.events).toFixed(5)} round trips per event, Redis CPU ${((r.redisCpuSeconds * 1e6) / r.events).toFixed(0)} µs per event`);
     if (last) memoryReport = await measureMemory(`bench-${i}`, before);
+  }
+  await admin.flushall();
+
+  // The same replay with the store in scripts mode (state logic in Lua), for the ratio in this run.
+  const scripts = [];
+  for (let i = 0; i < runs; i++) {
+    await admin.flushall();
+    log(`redis replay, scripts mode, run ${i + 1} ...`);
+    const x = once('bench/redis-once.mjs', ['replay', file, url, `bench-s${i}`], { STORE_MODE: 'scripts' });
+    scripts.push(x);
+    log(`  ${fmt(x.events / x.seconds)} events/s, Redis CPU ${((x.redisCpuSeconds * 1e6) / x.events).toFixed(0)} µs per event`);
   }
   await admin.flushall();
 
@@ -130,7 +141,8 @@ try {
     '| replay, default rules | events/s, wall | events per Node CPU second | Redis CPU µs per event | round trips per event | script calls per event |',
     '|---|---|---|---|---|---|',
     `| in-memory state (\`guardrail replay\`) | ${fmt(memory.eventsPerSecond)} | ${fmt(memory.eventsPerCpuSecond)} | | | |`,
-    `| Redis state (\`guardrail replay --store redis\`) | ${fmt(r.eps)} | ${fmt(r.epc)} | ${r.redisUs.toFixed(0)} | ${r.trips.toFixed(5)} | ${r.calls.toFixed(2)} |`,
+    `| Redis state, cached mode (\`guardrail replay --store redis\`, the default) | ${fmt(r.eps)} | ${fmt(r.epc)} | ${r.redisUs.toFixed(1)} | ${r.trips.toFixed(5)} | ${r.calls.toFixed(2)} |`,
+    `| Redis state, scripts mode (state logic in Lua) | ${fmt(median(scripts.map((x) => x.events / x.seconds)))} | ${fmt(median(scripts.map((x) => x.events / x.cpuSeconds)))} | ${median(scripts.map((x) => (x.redisCpuSeconds * 1e6) / x.events)).toFixed(1)} | ${median(scripts.map((x) => x.roundTrips / x.events)).toFixed(5)} | ${median(scripts.map((x) => x.commands / x.events)).toFixed(2)} |`,
     '',
     `Redis memory after the replay (all ${agents} agents active within the longest history, 30 days). A replay squeezes ${values.days} days into minutes, so every key it wrote is still there (TTLs run on the wall clock); a live deployment holds only the states still inside their retention in event time, which the live columns count (a state whose last input plus its retention, read off its TTL, reaches the last event): ${(m.usedDelta / 1e6).toFixed(1)} MB used_memory above the empty server in all; state keys (MEMORY USAGE) ${(m.all.bytes / 1e6).toFixed(1)} MB in ${fmt(m.all.keys)} keys, of which live ${(m.live.bytes / 1e6).toFixed(1)} MB in ${fmt(m.live.keys)} keys: **${kb(m.live.bytes / agents)} KiB of state per active agent** (${kb(m.all.bytes / agents)} KiB counting every key the replay left). The replay's stream-level dedup markers (one per event id, 1 h TTL; \`guardrail run\` keeps its own ledger instead) ${(m.markers / 1e6).toFixed(1)} MB in ${fmt(m.markerKeys)} keys, ${(m.markers / Math.max(1, m.markerKeys)).toFixed(0)} bytes each.`,
     '',
@@ -161,6 +173,9 @@ try {
  * the retention read off the state hash's TTL: retention + the store's 1 h margin). Plus used_memory
  * above `before`.
  */
+/** Cached mode: where each op type's snapshot keeps its last-seen time (src/state/memory/*.ts). */
+const LAST_AT = { window: 2, profile: 1, seen: 1, travel: 0, signal: 0, cooldown: 2 };
+
 async function measureMemory(prefix, before) {
   const MARGIN = 3_600_000;
   const usedDelta = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))[1]) - before;
@@ -179,13 +194,18 @@ async function measureMemory(prefix, before) {
     for (const key of chunk) p.memory('USAGE', key, 'SAMPLES', '0');
     sizes.push(...(await p.exec()).map(([, v]) => Number(v ?? 0)));
     const q = admin.pipeline();
-    const states = chunk.filter((key) => /:[a-z]+:st:/.test(key));
-    for (const key of states) q.hget(key, 'last').pttl(key);
+    // Scripts mode: the state hash's field last; cached mode: the last-seen time inside the JSON value.
+    const states = chunk.filter((key) => /:[a-z]+:(st|c1):/.test(key));
+    for (const key of states) {
+      if (key.includes(':c1:')) q.get(key).pttl(key);
+      else q.hget(key, 'last').pttl(key);
+    }
     const replies = (await q.exec()).map(([, v]) => v);
     states.forEach((key, j) => {
-      const last = Number(replies[2 * j]);
+      const cached = /:([a-z]+):c1:/.exec(key);
+      const last = cached ? JSON.parse(String(replies[2 * j]).slice(20))[LAST_AT[cached[1]]] : Number(replies[2 * j]);
       const retention = Number(replies[2 * j + 1]) - MARGIN;
-      liveState.set(key.replace(/:st:/, ':'), last + retention >= endMs);
+      liveState.set(key.replace(/:(st|c1):/, ':'), last + retention >= endMs);
     });
   }
   const byType = {};

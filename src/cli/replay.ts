@@ -35,7 +35,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const batchSize = positiveInt('batch-size', values['batch-size'], 2000);
   const ruleset = await loadRules(values.rules);
   const connection = values.store === 'redis' ? redisOptionsFromEnv(process.env) : undefined;
-  const redis = connection ? new RedisStore({ connection, prefix, commandTimeoutMs: REPLAY_REDIS_TIMEOUT_MS }) : undefined;
+  const redis = connection ? new RedisStore({ connection, prefix, commandTimeoutMs: REPLAY_REDIS_TIMEOUT_MS, streamDedup: 'memory' }) : undefined;
   const out = new LineWriter();
   const started = process.hrtime.bigint();
   let shown = 0;
@@ -64,7 +64,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     const perEvent = summary.events === 0 ? 0 : redis.roundTrips / summary.events;
     const keys = values['keep-keys'] ? `keys kept under ${prefix}:*` : deleted === undefined ? `keys under ${prefix}:* not deleted` : `${deleted} keys under ${prefix}:* deleted`;
     process.stderr.write(
-      `store: redis ${describeConnection(connection)}, ${redis.roundTrips} round trips (${perEvent.toPrecision(3)} per event), ${redis.commandsSent} script calls; ${keys}\n`,
+      `store: redis ${describeConnection(connection)} (${redis.mode}), ${redis.roundTrips} round trips (${perEvent.toPrecision(3)} per event), ${redis.commandsSent} script calls${cacheLine(redis)}; ${keys}\n`,
     );
   }
   return 0;
@@ -98,4 +98,9 @@ export function formatSummary(s: ReplaySummary, seconds: number, rules: number):
     for (const [reason, n] of reasons.slice(0, 20)) lines.push(`  ${String(n).padStart(7)}  ${reason}`);
   }
   return lines.join('\n') + '\n';
+}
+
+function cacheLine(store: RedisStore): string {
+  const c = store.cacheStats;
+  return c ? `, ${c.misses} keys first touched, ${c.conflicts} writes refused` : '';
 }

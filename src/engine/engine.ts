@@ -6,7 +6,8 @@
 import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/index.js';
 import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CompositeRule, Ruleset, TimeRange } from '../rules/types.js';
-import type { CooldownSpec, SignalSpec, StateStore } from '../state/types.js';
+import { StoreUnavailableError } from '../errors/index.js';
+import { isBatchStore, type CooldownSpec, type SignalSpec, type StateStore } from '../state/types.js';
 import { Plan, type Ref } from './plan.js';
 import { plannerFor, stateOf, type Pending, type Planner, type PrimaryRule } from './primary.js';
 import { detectionId, groupKeyOf, subjectOf, type GroupKey } from './subject.js';
@@ -48,6 +49,8 @@ interface RuleHit {
 }
 
 export const DEFAULT_LATENESS_MS = 600_000;
+/** Attempts of one batch against a store whose states keep changing elsewhere (BatchStateStore). */
+const MAX_BATCH_ATTEMPTS = 8;
 export const DEFAULT_DEDUP_HORIZON_MS = 3_600_000;
 
 export class Engine {
@@ -120,11 +123,35 @@ export class Engine {
     outcome.processed = events.length;
     if (events.length === 0) return outcome;
 
+    const batched = isBatchStore(this.store) ? this.store : undefined;
+    if (!batched) {
+      await this.decide(events, outcome);
+      return outcome;
+    }
+    const token = await batched.begin();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        await this.decide(events, outcome);
+        if (await batched.flush(token)) return outcome;
+        // A state had changed elsewhere: the store put the batch's keys back; decide again.
+        if (attempt >= MAX_BATCH_ATTEMPTS) {
+          throw new StoreUnavailableError(`state store: the batch's states kept changing elsewhere for ${MAX_BATCH_ATTEMPTS} attempts`);
+        }
+        outcome.detections = [];
+        outcome.hits = {};
+        outcome.suppressed = 0;
+      }
+    } finally {
+      batched.end(token);
+    }
+  }
+
+  /** The batch's phases: primary rules, composite levels, cooldowns. */
+  private async decide(events: readonly DecodedEvent[], outcome: BatchOutcome): Promise<void> {
     const hits = await this.runPrimary(events);
     for (const level of this.compositeLevels) await this.runComposites(level, events, hits);
     for (const list of hits) for (const h of list) outcome.hits[h.rule.id] = (outcome.hits[h.rule.id] ?? 0) + 1;
     await this.runCooldowns(events, hits, outcome);
-    return outcome;
   }
 
   private async runPrimary(events: readonly DecodedEvent[]): Promise<RuleHit[][]> {

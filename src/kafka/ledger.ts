@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import type { StateStore, StoreOp, StoreResult } from '../state/index.js';
+import { isBatchStore, type BatchStateStore, type StateStore, type StoreOp, type StoreResult } from '../state/index.js';
 import { toStoreError } from './store-errors.js';
 
 type Pipeline = ReturnType<Redis['pipeline']>;
@@ -63,10 +63,23 @@ export async function exec(pipeline: Pipeline): Promise<unknown[]> {
 
 /** The engine's view of the state store: state operations go through, markSeen only reads the ledger. */
 export class LedgerStore implements StateStore {
+  /** Present when the inner store has them (the cached Redis store): the engine then works batches in this process. */
+  readonly open?: BatchStateStore['open'];
+  readonly begin?: BatchStateStore['begin'];
+  readonly flush?: BatchStateStore['flush'];
+  readonly end?: BatchStateStore['end'];
+
   constructor(
     private readonly inner: StateStore,
     private readonly ledger: RedeliveryLedger,
-  ) {}
+  ) {
+    if (isBatchStore(inner)) {
+      this.open = (type, key, spec, firstTimeMs) => inner.open(type, key, spec, firstTimeMs);
+      this.begin = () => inner.begin();
+      this.flush = (token) => inner.flush(token);
+      this.end = (token) => inner.end(token);
+    }
+  }
 
   apply(ops: readonly StoreOp[]): Promise<StoreResult[]> {
     return this.inner.apply(ops);

@@ -16,6 +16,9 @@ export interface IdMemory {
  */
 export const NO_ID_MEMORY: IdMemory = { add: () => true };
 
+/** [newest time, ids oldest first, each id's time as milliseconds before the newest]. */
+export type IdSnapshot = [number, string[], number[]];
+
 export class IdHorizon implements IdMemory {
   private readonly ids = new Set<string>();
   // Arrival order as a queue (ids and their times, consumed from `head`): pruning reads the front
@@ -46,6 +49,25 @@ export class IdHorizon implements IdMemory {
 
   get size(): number {
     return this.ids.size;
+  }
+
+  /** The remembered ids in arrival order and their times, as plain data (the cached Redis store's value). */
+  toSnapshot(): IdSnapshot {
+    const ids = this.order.slice(this.head);
+    const max = this.maxTimeMs;
+    const ago = new Array<number>(ids.length);
+    for (let i = 0; i < ids.length; i++) ago[i] = max - this.orderTimes[this.head + i]!;
+    return [ids.length === 0 ? 0 : max, ids, ago];
+  }
+
+  /** The memory a snapshot describes; it remembers exactly the snapshot's ids. */
+  static fromSnapshot(horizonMs: number, [max, ids, ago]: IdSnapshot): IdHorizon {
+    const h = new IdHorizon(horizonMs);
+    h.order = ids.slice();
+    h.orderTimes = ago.map((a) => max - a);
+    for (const id of ids) h.ids.add(id);
+    if (ids.length > 0) h.maxTimeMs = max;
+    return h;
   }
 
   // Events arrive nearly in time order, so the oldest are at the front. A late straggler further

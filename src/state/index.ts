@@ -28,10 +28,10 @@ export type {
   WindowSpec,
 } from './types.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory/store.js';
-export { isSyncStore, type OpenState, type SyncStateStore } from './types.js';
+export { isBatchStore, isSyncStore, type BatchStateStore, type OpenState, type SyncStateStore } from './types.js';
 export { robustStats } from './baseline.js';
 export { slotSizeFor, slotOf } from './slots.js';
-export { RedisStore, type RedisStoreOptions } from './redis/store.js';
+export { DEFAULT_MAX_CACHED_KEYS, RedisStore, type RedisStoreMode, type RedisStoreOptions } from './redis/store.js';
 export { withGuardedConnector } from './redis/client.js';
 export {
   DEFAULT_REDIS_URL,

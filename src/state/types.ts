@@ -229,3 +229,21 @@ export interface SyncStateStore extends StateStore {
 export function isSyncStore(store: StateStore): store is SyncStateStore {
   return typeof (store as Partial<SyncStateStore>).open === 'function';
 }
+
+/**
+ * A synchronous store whose writes happen at the end of a batch (the cached Redis store): the
+ * engine begins a batch (waiting for the one before), works its phases on open() states, and
+ * flushes; a false flush means a state had changed elsewhere, and the store has put the batch's
+ * keys back as they were before it (with the other writer's value where there was one): the engine
+ * then works the batch again from its first phase. end() in every case, failures included.
+ */
+export interface BatchStateStore extends SyncStateStore {
+  begin(): Promise<number>;
+  flush(token: number): Promise<boolean>;
+  end(token: number): void;
+}
+
+export function isBatchStore(store: StateStore): store is BatchStateStore {
+  const s = store as Partial<BatchStateStore>;
+  return typeof s.open === 'function' && typeof s.begin === 'function' && typeof s.flush === 'function' && typeof s.end === 'function';
+}

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { replayCommand } from '../../src/cli/replay.js';
+import { Engine } from '../../src/engine/engine.js';
 import { runReplay } from '../../src/engine/index.js';
+import { decodeEvent } from '../../src/events/index.js';
 import type { Detection } from '../../src/engine/types.js';
 import { loadRules } from '../../src/rules/index.js';
 import { createSimulation, parseStartDate } from '../../src/sim/index.js';
@@ -48,10 +50,12 @@ async function keyCount(match: string): Promise<number> {
 }
 
 describe('replay through the Redis store', () => {
-  it('gives the detections of the in-memory replay on simulated traffic, ids included', { timeout: 300_000 }, async () => {
-    const lines = [...createSimulation({ days: 10, agents: 30, seed: 3, startMs: parseStartDate('2026-10-01') }).lines()];
+  const sim = () => [...createSimulation({ days: 10, agents: 30, seed: 3, startMs: parseStartDate('2026-10-01') }).lines()];
+
+  it.each(['cached', 'scripts'] as const)('gives the detections of the in-memory replay on simulated traffic, ids included (%s)', { timeout: 300_000 }, async (mode) => {
+    const lines = sim();
     const memory = await detections(new MemoryStore(), lines);
-    const store = new RedisStore({ url: REDIS_URL, prefix, commandTimeoutMs: 120_000 });
+    const store = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-${mode}`, commandTimeoutMs: 120_000, mode });
     let redis: Detection[];
     try {
       redis = await detections(store, lines);
@@ -62,6 +66,38 @@ describe('replay through the Redis store', () => {
     expect(new Set(memory.map((d) => d.rule.id)).size).toBeGreaterThan(3);
     expect(redis.map((d) => d.id)).toEqual(memory.map((d) => d.id));
     expect(redis).toEqual(memory);
+  });
+
+  // Every batch of the cached store then finds keys it does not hold, or holds stale: its writes are
+  // refused, it goes back to before the batch and works it again. The detections must not move.
+  it('gives the same detections when every batch must be worked again: a cache too small to hold a batch', { timeout: 300_000 }, async () => {
+    const lines = sim();
+    const memory = await detections(new MemoryStore(), lines);
+    const store = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-cold`, commandTimeoutMs: 120_000, maxCachedKeys: 10 });
+    try {
+      expect(await detections(store, lines)).toEqual(memory);
+      expect(store.cacheStats!.conflicts).toBeGreaterThan(1000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives the same detections with two instances taking turns over one stream and one Redis', { timeout: 300_000 }, async () => {
+    const lines = sim();
+    const ruleset = await loadRules('rules');
+    const memory = await detections(new MemoryStore(), lines);
+    const stores = [0, 1].map(() => new RedisStore({ url: REDIS_URL, prefix: `${prefix}-turns`, commandTimeoutMs: 120_000 }));
+    const engines = stores.map((store) => new Engine({ ruleset, store, now: () => NOW }));
+    const events = lines.map((l) => decodeEvent(l)).flatMap((d) => (d.ok ? [d.value] : []));
+    const out: Detection[] = [];
+    try {
+      for (let i = 0, turn = 0; i < events.length; i += 2000, turn++) out.push(...(await engines[turn % 2]!.process(events.slice(i, i + 2000))).detections);
+      expect(out).toEqual(memory);
+      // Each instance found the other's writes at almost every batch, and started from them.
+      for (const store of stores) expect(store.cacheStats!.conflicts).toBeGreaterThan(100);
+    } finally {
+      for (const store of stores) await store.close();
+    }
   });
 
   describe('guardrail replay --store redis', () => {
@@ -89,7 +125,7 @@ describe('replay through the Redis store', () => {
       const redis = await capture(() => replayCommand(['--events', events, '--quiet', '--store', 'redis', '--redis-prefix', own]));
       expect(redis.status).toBe(0);
       expect(withoutDetectedAt(redis.stdout)).toEqual(withoutDetectedAt(memory.stdout));
-      expect(redis.stderr).toMatch(new RegExp(`store: redis redis://[^ ]+, \\d+ round trips \\([\\d.e-]+ per event\\), \\d+ script calls; [1-9]\\d* keys under ${own}:\\* deleted`));
+      expect(redis.stderr).toMatch(new RegExp(`store: redis redis://[^ ]+ \\(cached\\), \\d+ round trips \\([\\d.e-]+ per event\\), \\d+ script calls, \\d+ keys first touched, 0 writes refused; [1-9]\\d* keys under ${own}:\\* deleted`));
       expect(await keyCount(`${own}:*`)).toBe(0);
     });
 

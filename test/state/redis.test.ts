@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createMetrics } from '../../src/metrics/index.js';
-import { createStoreMetrics, RedisStore, type StoreOp } from '../../src/state/index.js';
+import { createStoreMetrics, RedisStore, type StateStore, type StoreOp } from '../../src/state/index.js';
 import { eventBucket } from '../../src/state/redis/keys.js';
 import { describeStoreConformance } from './conformance.js';
 import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
@@ -15,7 +15,26 @@ afterAll(async () => {
   await deleteKeys(prefix);
 });
 
-describeStoreConformance('redis', () => new RedisStore({ url: REDIS_URL, prefix }));
+describeStoreConformance('redis, cached (the default)', () => new RedisStore({ url: REDIS_URL, prefix }));
+describeStoreConformance('redis, scripts', () => new RedisStore({ url: REDIS_URL, prefix, mode: 'scripts' }));
+// Nothing stays cached: every key is read back from Redis (through a refused write) on each call,
+// so every state's snapshot and restore is on the path of every check.
+describeStoreConformance('redis, cached, every key read back', () => new RedisStore({ url: REDIS_URL, prefix, maxCachedKeys: 1 }));
+// Two instances share the keys and take turns: each call finds the other's writes and starts from them.
+describeStoreConformance('redis, cached, two instances taking turns', () => takingTurns(new RedisStore({ url: REDIS_URL, prefix }), new RedisStore({ url: REDIS_URL, prefix })));
+
+function takingTurns(a: RedisStore, b: RedisStore): StateStore {
+  let turn = 0;
+  const next = () => (turn++ % 2 === 0 ? a : b);
+  return {
+    apply: (ops) => next().apply(ops),
+    markSeen: (events, horizonMs) => next().markSeen(events, horizonMs),
+    close: async () => {
+      await a.close();
+      await b.close();
+    },
+  };
+}
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 
@@ -45,22 +64,32 @@ describe('redis store', () => {
     }
   });
 
-  it('keeps every key of a state under its group hash tag, each with a TTL', async () => {
-    const own = `${prefix}-layout`;
-    const store = new RedisStore({ url: REDIS_URL, prefix: own });
+  it.each(['scripts', 'cached'] as const)('keeps every key of a state under its group hash tag, each with a TTL (%s)', async (mode) => {
+    const own = `${prefix}-layout-${mode}`;
+    const store = new RedisStore({ url: REDIS_URL, prefix: own, mode });
     const admin = new Redis(REDIS_URL);
     try {
       await store.apply(ops('layout'));
       const keys = (await admin.keys(`${own}:*`)).sort();
       const tags = new Set(['["agent-1"]', '["agent-2"]', '', '["a}{b"]'].map((g) => (g === '' ? '-' : Buffer.from(g).toString('base64url'))));
-      expect(keys.length).toBeGreaterThan(6);
+      // Scripts: a state is several keys (hash, id set and list, ...); cached: one string per state.
+      if (mode === 'scripts') expect(keys.length).toBeGreaterThan(6);
+      else expect(keys.length).toBe(6);
       for (const key of keys) {
         const tag = /^[^{}]*\{([^{}]+)\}/.exec(key)?.[1];
         expect(tags.has(tag ?? ''), key).toBe(true);
         expect(await admin.pttl(key), key).toBeGreaterThan(0);
       }
-      expect(keys).toContain(`${own}:{WyJhZ2VudC0xIl0}:window:st:w-layout`);
-      expect(keys).toContain(`${own}:{-}:signal:latest:g-layout`);
+      if (mode === 'scripts') {
+        expect(keys).toContain(`${own}:{WyJhZ2VudC0xIl0}:window:st:w-layout`);
+        expect(keys).toContain(`${own}:{-}:signal:latest:g-layout`);
+      } else {
+        expect(keys).toContain(`${own}:{WyJhZ2VudC0xIl0}:window:c1:w-layout`);
+        expect(keys).toContain(`${own}:{-}:signal:c1:g-layout`);
+        // A 20-character version, then the state as JSON: readable with redis-cli GET.
+        const value = (await admin.get(`${own}:{-}:signal:c1:g-layout`))!;
+        expect(JSON.parse(value.slice(20))).toEqual([T0, [['x', T0, 'e1']], [T0, ['e1/x'], [0]]]);
+      }
       // Stream-level dedup markers: tagged by a bucket of the id, so one script call marks a bucket.
       await store.markSeen([{ id: 'ev-1', timeMs: T0 }, { id: 'ev-{x}', timeMs: T0 }], 60_000);
       const markers = await admin.keys(`${own}:{ev*`);

@@ -3,6 +3,10 @@
  * cooldown and counts the ones it holds back, so the next one can say how many there were.
  */
 import type { CooldownInput, CooldownObservation, CooldownSpec } from '../types.js';
+import { finite } from './window.js';
+
+/** [last fire, suppressed since, last seen, decisions in arrival order as [detection id, time, fired 1|0, suppressed]]. */
+export type CooldownSnapshot = [number | null, number, number | null, [string, number, number, number][]];
 
 export class MemoryCooldown {
   private lastFireMs = -Infinity;
@@ -19,6 +23,21 @@ export class MemoryCooldown {
   /** Decisions are remembered for the dedup horizon, so a redelivered detection gets the same answer. */
   get retainMs(): number {
     return Math.max(this.spec.cooldownMs, this.dedupHorizonMs);
+  }
+
+  toSnapshot(): CooldownSnapshot {
+    const decided: [string, number, number, number][] = [];
+    for (const [id, d] of this.decided) decided.push([id, d.timeMs, d.fire ? 1 : 0, d.suppressed]);
+    return [finite(this.lastFireMs), this.suppressed, finite(this.lastSeenMs), decided];
+  }
+
+  static fromSnapshot(spec: CooldownSpec, dedupHorizonMs: number, [lastFire, suppressed, last, decided]: CooldownSnapshot): MemoryCooldown {
+    const c = new MemoryCooldown(spec, dedupHorizonMs);
+    c.lastFireMs = lastFire ?? -Infinity;
+    c.suppressed = suppressed;
+    c.lastSeenMs = last ?? -Infinity;
+    for (const [id, timeMs, fire, n] of decided) c.decided.set(id, { timeMs, fire: fire === 1, suppressed: n });
+    return c;
   }
 
   apply(input: CooldownInput): CooldownObservation {

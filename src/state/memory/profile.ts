@@ -2,10 +2,14 @@
  * In-memory hour-of-week activity profile for one state key: counts per (UTC day, local hour of
  * week), with a running aggregate over the history so a lookup costs 21 reads, not a scan.
  */
-import type { IdMemory } from '../ids.js';
+import { IdHorizon, type IdMemory, type IdSnapshot } from '../ids.js';
+import { finite } from './window.js';
 import type { ProfileInput, ProfileObservation, ProfileSpec } from '../types.js';
 
 const DAY_MS = 86_400_000;
+
+/** [first seen, last seen, days as flat [day, n, then n pairs of hour of week and count]..., id memory]. */
+export type ProfileSnapshot = [number | null, number | null, number[], IdSnapshot | null];
 
 export class MemoryProfile {
   private readonly days = new Map<number, Uint32Array>();
@@ -24,6 +28,39 @@ export class MemoryProfile {
 
   get retainMs(): number {
     return this.spec.historyMs;
+  }
+
+  toSnapshot(): ProfileSnapshot {
+    const days: number[] = [];
+    for (const [day, counts] of this.days) {
+      const at = days.length;
+      days.push(day, 0);
+      for (let h = 0; h < 168; h++) if (counts[h]! > 0) days.push(h, counts[h]!);
+      days[at + 1] = (days.length - at - 2) / 2;
+    }
+    return [finite(this.firstSeenMs), finite(this.lastSeenMs), days, this.ids instanceof IdHorizon ? this.ids.toSnapshot() : null];
+  }
+
+  static fromSnapshot(spec: ProfileSpec, dedupHorizonMs: number, [first, last, days, ids]: ProfileSnapshot): MemoryProfile {
+    const p = new MemoryProfile(spec, ids ? IdHorizon.fromSnapshot(dedupHorizonMs, ids) : new IdHorizon(dedupHorizonMs));
+    p.firstSeenMs = first ?? Infinity;
+    p.lastSeenMs = last ?? -Infinity;
+    for (let i = 0; i + 1 < days.length; ) {
+      const day = days[i]!;
+      const n = days[i + 1]!;
+      const counts = new Uint32Array(168);
+      for (let j = 0; j < n; j++) {
+        const h = days[i + 2 + 2 * j]!;
+        const c = days[i + 3 + 2 * j]!;
+        counts[h] = c;
+        p.aggregate[h]! += c;
+        p.total += c;
+      }
+      p.days.set(day, counts);
+      if (day < p.firstDay) p.firstDay = day;
+      i += 2 + 2 * n;
+    }
+    return p;
   }
 
   apply(input: ProfileInput): ProfileObservation {

@@ -2,8 +2,12 @@
  * In-memory set of values (countries, networks, devices) one group has used, each remembered until
  * its last use falls out of the history.
  */
-import type { IdMemory } from '../ids.js';
+import { IdHorizon, type IdMemory, type IdSnapshot } from '../ids.js';
+import { finite } from './window.js';
 import type { SeenInput, SeenObservation, SeenSpec } from '../types.js';
+
+/** [first seen, last seen, oldest use bound, values as flat [value, last use]..., id memory]. */
+export type SeenSnapshot = [number | null, number | null, number | null, (string | number)[], IdSnapshot | null];
 
 export class MemorySeen {
   private readonly lastUse = new Map<string, number>();
@@ -20,6 +24,21 @@ export class MemorySeen {
 
   get retainMs(): number {
     return this.spec.historyMs;
+  }
+
+  toSnapshot(): SeenSnapshot {
+    const values: (string | number)[] = [];
+    for (const [v, t] of this.lastUse) values.push(v, t);
+    return [finite(this.firstSeenMs), finite(this.lastSeenMs), finite(this.oldestUseMs), values, this.ids instanceof IdHorizon ? this.ids.toSnapshot() : null];
+  }
+
+  static fromSnapshot(spec: SeenSpec, dedupHorizonMs: number, [first, last, oldest, values, ids]: SeenSnapshot): MemorySeen {
+    const s = new MemorySeen(spec, ids ? IdHorizon.fromSnapshot(dedupHorizonMs, ids) : new IdHorizon(dedupHorizonMs));
+    s.firstSeenMs = first ?? Infinity;
+    s.lastSeenMs = last ?? -Infinity;
+    s.oldestUseMs = oldest ?? Infinity;
+    for (let i = 0; i + 1 < values.length; i += 2) s.lastUse.set(String(values[i]), Number(values[i + 1]));
+    return s;
   }
 
   apply(input: SeenInput): SeenObservation {

@@ -2,8 +2,12 @@
  * In-memory signals feeding one composite rule for one subject: the latest signal of each input
  * rule, so the composite can ask which of its inputs fired within its span.
  */
-import type { IdMemory } from '../ids.js';
+import { IdHorizon, type IdMemory, type IdSnapshot } from '../ids.js';
+import { finite } from './window.js';
 import type { SignalEntry, SignalInput, SignalObservation, SignalSpec } from '../types.js';
+
+/** [last seen, latest signal per rule as [rule, time, event id, reason?], id memory]. */
+export type SignalSnapshot = [number | null, [string, number, string, string?][], IdSnapshot | null];
 
 export class MemorySignal {
   private readonly latest = new Map<string, SignalEntry>();
@@ -17,6 +21,19 @@ export class MemorySignal {
 
   get retainMs(): number {
     return this.spec.withinMs;
+  }
+
+  toSnapshot(): SignalSnapshot {
+    const latest: [string, number, string, string?][] = [];
+    for (const [rule, s] of this.latest) latest.push(s.reason === undefined ? [rule, s.timeMs, s.eventId] : [rule, s.timeMs, s.eventId, s.reason]);
+    return [finite(this.lastSeenMs), latest, this.ids instanceof IdHorizon ? this.ids.toSnapshot() : null];
+  }
+
+  static fromSnapshot(spec: SignalSpec, dedupHorizonMs: number, [last, latest, ids]: SignalSnapshot): MemorySignal {
+    const s = new MemorySignal(spec, ids ? IdHorizon.fromSnapshot(dedupHorizonMs, ids) : new IdHorizon(dedupHorizonMs));
+    s.lastSeenMs = last ?? -Infinity;
+    for (const [rule, timeMs, eventId, reason] of latest) s.latest.set(rule, reason === undefined ? { timeMs, eventId } : { timeMs, eventId, reason });
+    return s;
   }
 
   apply(input: SignalInput): SignalObservation {

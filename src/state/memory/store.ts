@@ -5,12 +5,12 @@
  */
 import { IdHorizon, NO_ID_MEMORY, type IdMemory } from '../ids.js';
 import type { InputOf, ObservationOf, OpenState, SpecOf, StateKey, StoreOp, StoreResult, SyncStateStore } from '../types.js';
-import { MemoryCooldown } from './cooldown.js';
-import { MemoryProfile } from './profile.js';
-import { MemorySeen } from './seen.js';
-import { MemorySignal } from './signal.js';
-import { MemoryTravel } from './travel.js';
-import { MemoryWindow } from './window.js';
+import { MemoryCooldown, type CooldownSnapshot } from './cooldown.js';
+import { MemoryProfile, type ProfileSnapshot } from './profile.js';
+import { MemorySeen, type SeenSnapshot } from './seen.js';
+import { MemorySignal, type SignalSnapshot } from './signal.js';
+import { MemoryTravel, type TravelSnapshot } from './travel.js';
+import { MemoryWindow, type WindowSnapshot } from './window.js';
 
 export interface MemoryStoreOptions {
   /** How long an id applied to a key is remembered for dedup, in event time. Default 1h. */
@@ -26,7 +26,44 @@ export interface MemoryStoreOptions {
   keyDedup?: boolean;
 }
 
-type AnyState = MemoryWindow | MemoryProfile | MemorySeen | MemoryTravel | MemorySignal | MemoryCooldown;
+/** One key's state: what the memory store keeps per key and the cached Redis store writes as JSON. */
+export type AnyState = MemoryWindow | MemoryProfile | MemorySeen | MemoryTravel | MemorySignal | MemoryCooldown;
+
+/** A new, empty state of an op type. */
+export function createState(type: StoreOp['type'], spec: StoreOp['spec'], ids: IdMemory, dedupHorizonMs: number, latenessMs: number): AnyState {
+  switch (type) {
+    case 'window':
+      return new MemoryWindow(spec as SpecOf<'window'>, ids, latenessMs);
+    case 'profile':
+      return new MemoryProfile(spec as SpecOf<'profile'>, ids);
+    case 'seen':
+      return new MemorySeen(spec as SpecOf<'seen'>, ids);
+    case 'travel':
+      return new MemoryTravel(spec as SpecOf<'travel'>, ids);
+    case 'signal':
+      return new MemorySignal(spec as SpecOf<'signal'>, ids);
+    case 'cooldown':
+      return new MemoryCooldown(spec as SpecOf<'cooldown'>, dedupHorizonMs);
+  }
+}
+
+/** A state from its snapshot (`toSnapshot()` of the same op type and spec), with its id memory. */
+export function restoreState(type: StoreOp['type'], spec: StoreOp['spec'], snapshot: unknown, dedupHorizonMs: number, latenessMs: number): AnyState {
+  switch (type) {
+    case 'window':
+      return MemoryWindow.fromSnapshot(spec as SpecOf<'window'>, dedupHorizonMs, latenessMs, snapshot as WindowSnapshot);
+    case 'profile':
+      return MemoryProfile.fromSnapshot(spec as SpecOf<'profile'>, dedupHorizonMs, snapshot as ProfileSnapshot);
+    case 'seen':
+      return MemorySeen.fromSnapshot(spec as SpecOf<'seen'>, dedupHorizonMs, snapshot as SeenSnapshot);
+    case 'travel':
+      return MemoryTravel.fromSnapshot(spec as SpecOf<'travel'>, dedupHorizonMs, snapshot as TravelSnapshot);
+    case 'signal':
+      return MemorySignal.fromSnapshot(spec as SpecOf<'signal'>, dedupHorizonMs, snapshot as SignalSnapshot);
+    case 'cooldown':
+      return MemoryCooldown.fromSnapshot(spec as SpecOf<'cooldown'>, dedupHorizonMs, snapshot as CooldownSnapshot);
+  }
+}
 
 const SWEEP_EVERY_OPS = 20_000;
 
@@ -97,20 +134,7 @@ export class MemoryStore implements SyncStateStore {
   }
 
   private create(type: StoreOp['type'], spec: StoreOp['spec']): AnyState {
-    switch (type) {
-      case 'window':
-        return new MemoryWindow(spec as Extract<StoreOp, { type: 'window' }>['spec'], this.ids(), this.latenessMs);
-      case 'profile':
-        return new MemoryProfile(spec as Extract<StoreOp, { type: 'profile' }>['spec'], this.ids());
-      case 'seen':
-        return new MemorySeen(spec as Extract<StoreOp, { type: 'seen' }>['spec'], this.ids());
-      case 'travel':
-        return new MemoryTravel(spec as Extract<StoreOp, { type: 'travel' }>['spec'], this.ids());
-      case 'signal':
-        return new MemorySignal(spec as Extract<StoreOp, { type: 'signal' }>['spec'], this.ids());
-      case 'cooldown':
-        return new MemoryCooldown(spec as Extract<StoreOp, { type: 'cooldown' }>['spec'], this.dedupHorizonMs);
-    }
+    return createState(type, spec, this.ids(), this.dedupHorizonMs, this.latenessMs);
   }
 
   /** The key's state, new if absent or idle past its retention (as a Redis key would have expired). */

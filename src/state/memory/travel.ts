@@ -2,11 +2,15 @@
  * In-memory recent positions of one group, for impossible-travel checks: the last few, so an event
  * slightly out of order is compared with the position that really came before it.
  */
-import type { IdMemory } from '../ids.js';
+import { IdHorizon, type IdMemory, type IdSnapshot } from '../ids.js';
+import { finite } from './window.js';
 import type { Position, TravelInput, TravelObservation, TravelSpec } from '../types.js';
 
 /** Positions kept per group; enough to absorb reordering within the lateness bound. */
 export const TRAVEL_POSITIONS_KEPT = 8;
+
+/** [last seen, positions oldest first as [id, time, lat, lon, country?], id memory]. */
+export type TravelSnapshot = [number | null, [string, number, number, number, string?][], IdSnapshot | null];
 
 export class MemoryTravel {
   /** Sorted by time, oldest first. */
@@ -21,6 +25,20 @@ export class MemoryTravel {
 
   get retainMs(): number {
     return this.spec.retainMs;
+  }
+
+  toSnapshot(): TravelSnapshot {
+    const positions = this.positions.map((p): [string, number, number, number, string?] =>
+      p.country === undefined ? [p.id, p.timeMs, p.lat, p.lon] : [p.id, p.timeMs, p.lat, p.lon, p.country],
+    );
+    return [finite(this.lastSeenMs), positions, this.ids instanceof IdHorizon ? this.ids.toSnapshot() : null];
+  }
+
+  static fromSnapshot(spec: TravelSpec, dedupHorizonMs: number, [last, positions, ids]: TravelSnapshot): MemoryTravel {
+    const t = new MemoryTravel(spec, ids ? IdHorizon.fromSnapshot(dedupHorizonMs, ids) : new IdHorizon(dedupHorizonMs));
+    t.lastSeenMs = last ?? -Infinity;
+    t.positions = positions.map(([id, timeMs, lat, lon, country]) => (country === undefined ? { id, timeMs, lat, lon } : { id, timeMs, lat, lon, country }));
+    return t;
   }
 
   apply(input: TravelInput): TravelObservation {

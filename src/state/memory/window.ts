@@ -3,11 +3,18 @@
  * in-order fast path, and per-bucket peaks for the learned baseline.
  */
 import { robustStats } from '../baseline.js';
-import type { IdMemory } from '../ids.js';
+import { IdHorizon, type IdMemory, type IdSnapshot } from '../ids.js';
 import { slotOf } from '../slots.js';
 import type { BaselineStats, Sums, WindowInput, WindowObservation, WindowSpec } from '../types.js';
 
 type Slot = { count: number; bytes: number; records: number };
+
+/**
+ * A window as plain data: [head slot or null, first seen, last seen, slots as flat
+ * [slot, count, bytes, records]..., peaks as flat [bucket, peak]..., id memory]. The running sums
+ * are the slots' and the cached statistics are recomputed, so neither is stored.
+ */
+export type WindowSnapshot = [number | null, number | null, number | null, number[], number[], IdSnapshot | null];
 
 export class MemoryWindow {
   private readonly slots = new Map<number, Slot>();
@@ -30,6 +37,30 @@ export class MemoryWindow {
 
   get retainMs(): number {
     return Math.max(this.spec.windowMs + this.latenessMs, this.spec.baseline?.historyMs ?? 0);
+  }
+
+  toSnapshot(): WindowSnapshot {
+    const slots: number[] = [];
+    for (const [k, v] of this.slots) slots.push(k, v.count, v.bytes, v.records);
+    const peaks: number[] = [];
+    for (const [b, v] of this.peaks) peaks.push(b, v);
+    return [finite(this.head), finite(this.firstSeenMs), finite(this.lastSeenMs), slots, peaks, this.ids instanceof IdHorizon ? this.ids.toSnapshot() : null];
+  }
+
+  static fromSnapshot(spec: WindowSpec, dedupHorizonMs: number, latenessMs: number, [head, first, last, slots, peaks, ids]: WindowSnapshot): MemoryWindow {
+    const w = new MemoryWindow(spec, ids ? IdHorizon.fromSnapshot(dedupHorizonMs, ids) : new IdHorizon(dedupHorizonMs), latenessMs);
+    w.head = head ?? -Infinity;
+    w.firstSeenMs = first ?? Infinity;
+    w.lastSeenMs = last ?? -Infinity;
+    for (let i = 0; i + 3 < slots.length; i += 4) w.slots.set(slots[i]!, { count: slots[i + 1]!, bytes: slots[i + 2]!, records: slots[i + 3]! });
+    for (let i = 0; i + 1 < peaks.length; i += 2) w.peaks.set(peaks[i]!, peaks[i + 1]!);
+    if (head !== null) {
+      const r = w.sumWindowAt(head);
+      w.running.count = r.count;
+      w.running.bytes = r.bytes;
+      w.running.records = r.records;
+    }
+    return w;
   }
 
   apply(input: WindowInput): WindowObservation {
@@ -126,4 +157,9 @@ export class MemoryWindow {
     this.cachedStats = { bucket, stats };
     return stats;
   }
+}
+
+/** JSON has no infinities: the unset extremes travel as null. */
+export function finite(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
 }

@@ -27,9 +27,12 @@ export const SCRIPTS: { readonly [T in StoreOp['type']]: ScriptDef } = {
 /** Stream-level dedup (markSeen): any number of keys, so callers pass the key count first. */
 export const MARK_SEEN_SCRIPT = { command: 'guardrailMarkSeen', file: 'mark-seen-n.lua' } as const;
 
+/** The cached store's compare-and-set of one state value (one key). */
+export const CAS_SCRIPT = { command: 'guardrailCas', file: 'cas-1.lua', keys: 1 } as const;
+
 const PRELUDE = 'shared.lua';
 
-export type ScriptSources = { readonly [T in StoreOp['type'] | 'markSeen']: string };
+export type ScriptSources = { readonly [T in StoreOp['type'] | 'markSeen' | 'cas']: string };
 
 /**
  * The lua/ folder next to this module when run from src; from dist (tsc copies no .lua files) the
@@ -60,6 +63,7 @@ export function loadScripts(dir: string = findLuaDir()): ScriptSources {
     signal: source(SCRIPTS.signal),
     cooldown: source(SCRIPTS.cooldown),
     markSeen: readFileSync(join(dir, MARK_SEEN_SCRIPT.file), 'utf8'),
+    cas: readFileSync(join(dir, CAS_SCRIPT.file), 'utf8'),
   };
 }
 
@@ -68,4 +72,5 @@ export function defineScripts(client: Redis, sources: ScriptSources): void {
     client.defineCommand(SCRIPTS[type].command, { numberOfKeys: SCRIPTS[type].keys, lua: sources[type] });
   }
   client.defineCommand(MARK_SEEN_SCRIPT.command, { lua: sources.markSeen });
+  client.defineCommand(CAS_SCRIPT.command, { numberOfKeys: CAS_SCRIPT.keys, lua: sources.cas });
 }

@@ -19,7 +19,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis, RedisOptions } from 'ioredis';
 import { StoreTimeoutError, StoreUnavailableError } from '../../errors/index.js';
-import type { StateStore, StoreOp, StoreResult } from '../types.js';
+import type { BatchStateStore, OpenState, StateStore, StoreOp, StoreResult, SyncStateStore } from '../types.js';
 import { createClient, describeClient } from './client.js';
 import type { RedisConnection } from './connect.js';
 import { decodeReply } from './decode.js';
@@ -27,7 +27,9 @@ import { encodeOp, type EncodeContext, type ScriptCall } from './encode.js';
 import { toStoreError } from './errors.js';
 import { checkPrefix, eventBucket, eventKey } from './keys.js';
 import type { StoreErrorKind, StoreMetrics } from './metrics.js';
-import { defineScripts, loadScripts, MARK_SEEN_SCRIPT } from './scripts.js';
+import { MemoryStore } from '../memory/store.js';
+import { StateCache, type CasCall, type CasReply } from './cache.js';
+import { CAS_SCRIPT, defineScripts, loadScripts, MARK_SEEN_SCRIPT } from './scripts.js';
 
 export interface RedisStoreOptions {
   /** redis://[user:password@]host:port[/db], or rediss:// for TLS. Default redis://127.0.0.1:6379. */
@@ -55,6 +57,19 @@ export interface RedisStoreOptions {
   maxBackoffMs?: number;
   /** Wall-clock TTL of a key beyond its event-time retention, for lag and clock skew. Default 1h. */
   ttlMarginMs?: number;
+  /**
+   * 'cached' (default): states are worked out here and written by compare-and-set (cache.ts);
+   * 'scripts': each op runs in Redis as its Lua script, nothing kept here between calls.
+   */
+  mode?: RedisStoreMode;
+  /**
+   * Where markSeen remembers stream event ids: 'redis' (default; shared by every instance) or
+   * 'memory' (this process only, in event time as the memory store does): for a single process
+   * such as `guardrail replay`, which then writes no marker per event.
+   */
+  streamDedup?: 'redis' | 'memory';
+  /** Cached mode: state keys kept in this process (least recently used dropped beyond). Default 50,000. */
+  maxCachedKeys?: number;
   /** Metrics to keep (createStoreMetrics): round trips, script calls, durations, errors, up. */
   metrics?: StoreMetrics;
   /** Called when the store goes up or down (for guardrail_store_up). */
@@ -62,6 +77,10 @@ export interface RedisStoreOptions {
   /** Called after each round trip with its duration (for guardrail_store_duration_seconds{op}). */
   onDuration?: (op: 'apply' | 'mark_seen', seconds: number) => void;
 }
+
+export type RedisStoreMode = 'cached' | 'scripts';
+
+export const DEFAULT_MAX_CACHED_KEYS = 50_000;
 
 type Pipeline = ReturnType<Redis['pipeline']>;
 type ScriptCommand = (...args: string[]) => unknown;
@@ -86,6 +105,16 @@ export class RedisStore implements StateStore {
   private trips = 0;
   private commands = 0;
   private readonly listeners: [string, (...args: unknown[]) => void][];
+  private readonly cache: StateCache | undefined;
+  private readonly localSeen: MemoryStore | undefined;
+  /**
+   * Cached mode only (absent in scripts mode, so the engine plans batches for it instead): keys
+   * applied at once in this process, written by flush() (SyncStateStore, BatchStateStore).
+   */
+  readonly open?: SyncStateStore['open'];
+  readonly begin?: BatchStateStore['begin'];
+  readonly flush?: BatchStateStore['flush'];
+  readonly end?: BatchStateStore['end'];
 
   constructor(options: RedisStoreOptions = {}) {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 1000;
@@ -96,6 +125,18 @@ export class RedisStore implements StateStore {
       latenessMs: options.latenessMs ?? 600_000,
       ttlMarginMs: options.ttlMarginMs ?? 3_600_000,
     };
+    this.cache =
+      (options.mode ?? 'cached') === 'cached'
+        ? new StateCache({ ...this.ctx, maxKeys: options.maxCachedKeys ?? DEFAULT_MAX_CACHED_KEYS })
+        : undefined;
+    this.localSeen = options.streamDedup === 'memory' ? new MemoryStore() : undefined;
+    const cache = this.cache;
+    if (cache) {
+      this.open = (type, key, spec, firstTimeMs) => cache.open(type, key, spec, firstTimeMs) as unknown as OpenState<typeof type>;
+      this.begin = () => cache.begin();
+      this.flush = () => cache.flush((calls) => this.cas(calls));
+      this.end = (token) => cache.end(token);
+    }
     this.onUpChange = options.onUpChange;
     this.onDuration = options.onDuration;
     this.metrics = options.metrics;
@@ -148,6 +189,16 @@ export class RedisStore implements StateStore {
     return this.commands;
   }
 
+  /** 'cached' or 'scripts' (see RedisStoreOptions.mode). */
+  get mode(): RedisStoreMode {
+    return this.cache ? 'cached' : 'scripts';
+  }
+
+  /** Cached mode: first touches of keys not in the cache, writes refused because a key had changed, keys cached. */
+  get cacheStats(): { misses: number; conflicts: number; keys: number } | undefined {
+    return this.cache && { misses: this.cache.keyMisses, conflicts: this.cache.writeConflicts, keys: this.cache.size };
+  }
+
   /** Waits for the connection to be ready; StoreUnavailableError when it is not within connectTimeoutMs. */
   async ready(): Promise<void> {
     if (this.up) return;
@@ -179,7 +230,13 @@ export class RedisStore implements StateStore {
       if (op.inputs.length === 0) results[index] = { type: op.type, observations: [] } as StoreResult;
       else calls.push(index);
     });
-    if (calls.length > 0) {
+    if (calls.length > 0 && this.cache) {
+      const applied = await this.cache.apply(
+        calls.map((i) => ops[i]!),
+        (cas) => this.cas(cas),
+      );
+      calls.forEach((index, i) => (results[index] = applied[i]!));
+    } else if (calls.length > 0) {
       const replies = await this.roundTrip('apply', calls.length, (p, from, to) => {
         const commands = p as unknown as Record<string, ScriptCommand>;
         for (let i = from; i < to; i++) {
@@ -192,6 +249,14 @@ export class RedisStore implements StateStore {
     return results as StoreResult[];
   }
 
+  /** One round trip of compare-and-set calls (cached mode). */
+  private async cas(calls: CasCall[]): Promise<CasReply[]> {
+    return (await this.roundTrip('apply', calls.length, (p, from, to) => {
+      const commands = p as unknown as Record<string, ScriptCommand>;
+      for (let i = from; i < to; i++) commands[CAS_SCRIPT.command]!(...calls[i]!);
+    })) as CasReply[];
+  }
+
   /**
    * SET NX PX per id, by a script call per hash tag (at most EVENT_TAGS calls, one round trip): the
    * horizon here is wall-clock time from the first sighting (the memory store counts it in event
@@ -199,6 +264,7 @@ export class RedisStore implements StateStore {
    */
   async markSeen(events: readonly { id: string; timeMs: number }[], horizonMs: number): Promise<boolean[]> {
     if (events.length === 0) return [];
+    if (this.localSeen) return this.localSeen.markSeen(events, horizonMs);
     const px = String(Math.max(1, Math.ceil(horizonMs)));
     const byTag = new Map<number, number[]>();
     events.forEach((e, i) => {
@@ -330,6 +396,8 @@ export class RedisStore implements StateStore {
     if (up) this.everUp = true;
     if (up === this.up) return;
     this.up = up;
+    // A restarted or failed-over Redis may have lost or rolled back what this process wrote.
+    if (up) this.cache?.clear();
     this.metrics?.up.set(up ? 1 : 0);
     this.onUpChange?.(up);
   }
