@@ -22,7 +22,10 @@ const redisCpu = async () => {
   return Number(/used_cpu_user:([\d.]+)/.exec(info)[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)[1]);
 };
 const connection = redisOptionsFromEnv({ REDIS_URL: url });
-const BATCH = 2000;
+// As `guardrail replay --store redis` (src/cli/replay.ts REDIS_REPLAY_BATCH_SIZE).
+const BATCH = Number(process.env.BS ?? 10_000);
+/** The rate-rule comparison keeps batches of 2000 (the table says so). */
+const RATE_BATCH = 2000;
 
 if (mode === 'replay') {
   const keep = rest.includes('--keep');
@@ -76,9 +79,9 @@ if (mode === 'replay') {
     await store.ready();
     const r = await measure(async () => {
       let over = 0;
-      for (let i = 0; i < events.length; i += BATCH) {
+      for (let i = 0; i < events.length; i += RATE_BATCH) {
         const byAgent = new Map();
-        for (const e of events.slice(i, i + BATCH)) {
+        for (const e of events.slice(i, i + RATE_BATCH)) {
           let op = byAgent.get(e.agent);
           if (!op) byAgent.set(e.agent, (op = { type: 'window', key: { rule: 'read-flood', group: JSON.stringify([e.agent]) }, spec, inputs: [] }));
           op.inputs.push({ id: e.id, timeMs: e.timeMs, bytes: 0, records: 0 });
@@ -95,7 +98,7 @@ if (mode === 'replay') {
   const engine = async (round) => {
     const store = new RedisStore({ connection, prefix: `${prefix}-engine-${round}`, commandTimeoutMs: 600_000 });
     await store.ready();
-    const r = await measure(async () => (await runReplay({ ruleset, lines, store, batchSize: BATCH, onDetection: () => {} })).events);
+    const r = await measure(async () => (await runReplay({ ruleset, lines, store, batchSize: RATE_BATCH, onDetection: () => {} })).events);
     await store.purge();
     await store.close();
     return r;
@@ -105,8 +108,8 @@ if (mode === 'replay') {
     const limiter = new RateLimiterRedis({ storeClient: client, keyPrefix: `${prefix}-rlf-${round}`, points: threshold, duration: windowMs / 1000 });
     const r = await measure(async () => {
       let over = 0;
-      for (let i = 0; i < events.length; i += BATCH) {
-        const batch = events.slice(i, i + BATCH);
+      for (let i = 0; i < events.length; i += RATE_BATCH) {
+        const batch = events.slice(i, i + RATE_BATCH);
         const settled = await Promise.allSettled(batch.map((e) => limiter.consume(e.agent)));
         for (const s of settled) if (s.status === 'rejected') over++;
       }

@@ -26,6 +26,8 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
+/** Cached mode: where each op type's snapshot keeps its last-seen time (src/state/memory/*.ts). */
+const LAST_AT = { window: 2, profile: 1, seen: 1, travel: 0, signal: 0, cooldown: 2 };
 const log = (text) => process.stderr.write(`${text}\n`);
 
 mkdirSync('.cache', { recursive: true });
@@ -173,9 +175,6 @@ try {
  * the retention read off the state hash's TTL: retention + the store's 1 h margin). Plus used_memory
  * above `before`.
  */
-/** Cached mode: where each op type's snapshot keeps its last-seen time (src/state/memory/*.ts). */
-const LAST_AT = { window: 2, profile: 1, seen: 1, travel: 0, signal: 0, cooldown: 2 };
-
 async function measureMemory(prefix, before) {
   const MARGIN = 3_600_000;
   const usedDelta = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))[1]) - before;

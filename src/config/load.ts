@@ -242,6 +242,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
         return p;
       })(),
       commandTimeoutMs: r.duration('GUARDRAIL_STORE_TIMEOUT', 10),
+      mode: r.oneOf('GUARDRAIL_STORE_MODE', ['cached', 'scripts'] as const),
+      cacheKeys: r.int('GUARDRAIL_STORE_CACHE_KEYS', 1, 100_000_000),
     },
     rules: { path: r.string('GUARDRAIL_RULES'), pollIntervalMs: r.duration('GUARDRAIL_RULES_POLL_INTERVAL', 100) },
     groupId: r.string('GUARDRAIL_GROUP_ID'),
@@ -278,7 +280,7 @@ export function describeConfig(config: ProcessorConfig): Record<string, unknown>
       ssl: config.kafka.ssl !== false,
       sasl: config.kafka.sasl ? { mechanism: config.kafka.sasl.mechanism, username: config.kafka.sasl.username } : undefined,
     },
-    redis: { connection: describeConnection(config.redis.connection), prefix: config.redis.prefix },
+    redis: { connection: describeConnection(config.redis.connection), prefix: config.redis.prefix, mode: config.redis.mode },
     rules: config.rules.path,
     groupId: config.groupId,
     topics: config.topics,

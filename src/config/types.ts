@@ -47,7 +47,7 @@ export interface AlertmanagerSettings {
 export interface ProcessorConfig {
   kafka: KafkaSettings;
   /** Where and how to reach Redis (host, port, db, ACL user and password, TLS), from the REDIS_* settings. */
-  redis: { connection: RedisConnection; prefix: string; commandTimeoutMs: number };
+  redis: { connection: RedisConnection; prefix: string; commandTimeoutMs: number; mode: 'cached' | 'scripts'; cacheKeys: number };
   rules: { path: string; pollIntervalMs: number };
   groupId: string;
   topics: TopicSettings;

@@ -112,6 +112,8 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       dedupHorizonMs: config.dedupHorizonMs,
       latenessMs: config.latenessMs,
       commandTimeoutMs: config.redis.commandTimeoutMs,
+      mode: config.redis.mode,
+      maxCachedKeys: config.redis.cacheKeys,
       // The store's own metrics (round trips, script calls, errors) join ours: same registry, same store_up and durations.
       metrics: createStoreMetrics(metrics.registry),
       onUpChange: (up) => {

@@ -19,36 +19,61 @@ export const NO_ID_MEMORY: IdMemory = { add: () => true };
 /** [newest time, ids oldest first, each id's time as milliseconds before the newest]. */
 export type IdSnapshot = [number, string[], number[]];
 
+/** Live ids beyond which a lookup builds a Set instead of scanning. */
+const INDEX_FROM = 32;
+
 export class IdHorizon implements IdMemory {
-  private readonly ids = new Set<string>();
   // Arrival order as a queue (ids and their times, consumed from `head`): pruning reads the front
   // without allocating an iterator, since it runs on every add of every state key.
   private order: string[] = [];
   private orderTimes: number[] = [];
   private head = 0;
   private maxTimeMs = -Infinity;
+  /**
+   * A Set of the live ids, built the first time a key with many ids must look one up, and kept
+   * from then on. Most keys never need it: see add().
+   */
+  private index: Set<string> | undefined;
 
-  constructor(private readonly horizonMs: number) {}
-
-  has(id: string): boolean {
-    return this.ids.has(id);
+  /**
+   * `byIdOnly`: every add is looked up by id, whatever its time (the stream-level memory of
+   * markSeen, which must catch an id repeated with another time). Per-key memories leave it off.
+   */
+  constructor(
+    private readonly horizonMs: number,
+    byIdOnly = false,
+  ) {
+    if (byIdOnly) this.index = new Set();
   }
 
-  /** Remembers the id; returns false when it was already there. */
+  has(id: string): boolean {
+    if (this.index) return this.index.has(id);
+    const { order } = this;
+    for (let i = order.length - 1; i >= this.head; i--) if (order[i] === id) return true;
+    return false;
+  }
+
+  /**
+   * Remembers the id; returns false when it was already there. An input later than every one the
+   * key remembers cannot have been applied to it (an event's id comes with its time), so in-order
+   * input, nearly all of it, is remembered without a lookup; an earlier one (out of order, or a
+   * redelivery) is looked up: a scan from the newest while the key holds few ids, a Set beyond.
+   */
   add(id: string, timeMs: number): boolean {
-    // One hash lookup: a Set's size grows only when the id is new.
-    const before = this.ids.size;
-    this.ids.add(id);
-    if (this.ids.size === before) return false;
+    if (timeMs <= this.maxTimeMs || this.index) {
+      if (!this.index && this.order.length - this.head > INDEX_FROM) this.index = new Set(this.order.slice(this.head));
+      if (this.has(id)) return false;
+    }
+    if (timeMs > this.maxTimeMs) this.maxTimeMs = timeMs;
     this.order.push(id);
     this.orderTimes.push(timeMs);
-    if (timeMs > this.maxTimeMs) this.maxTimeMs = timeMs;
+    this.index?.add(id);
     this.prune();
     return true;
   }
 
   get size(): number {
-    return this.ids.size;
+    return this.order.length - this.head;
   }
 
   /** The remembered ids in arrival order and their times, as plain data (the cached Redis store's value). */
@@ -65,7 +90,6 @@ export class IdHorizon implements IdMemory {
     const h = new IdHorizon(horizonMs);
     h.order = ids.slice();
     h.orderTimes = ago.map((a) => max - a);
-    for (const id of ids) h.ids.add(id);
     if (ids.length > 0) h.maxTimeMs = max;
     return h;
   }
@@ -74,13 +98,15 @@ export class IdHorizon implements IdMemory {
   // in is kept a little longer, never dropped early.
   private prune(): void {
     const cutoff = this.maxTimeMs - this.horizonMs;
-    const { order, orderTimes } = this;
+    const { order, orderTimes, index } = this;
     let head = this.head;
     while (head < order.length && orderTimes[head]! < cutoff) {
-      this.ids.delete(order[head]!);
+      index?.delete(order[head]!);
       head++;
     }
-    if (head > 1024 && head * 2 > order.length) {
+    // Compact once the forgotten front is half the queue (amortized O(1) per id): a queue that only
+    // moved its head would keep every id a key ever saw.
+    if (head >= 16 && head * 2 >= order.length) {
       this.order = order.slice(head);
       this.orderTimes = orderTimes.slice(head);
       head = 0;

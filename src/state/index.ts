@@ -42,4 +42,4 @@ export {
   type RedisConnection,
   type RedisEnv,
 } from './redis/connect.js';
-export { createStoreMetrics, type StoreErrorKind, type StoreMetrics, type StoreRoundTripOp } from './redis/metrics.js';
+export { createStoreMetrics, type StoreCacheEvent, type StoreErrorKind, type StoreMetrics, type StoreRoundTripOp } from './redis/metrics.js';

@@ -8,7 +8,9 @@
  * - Inputs are applied in order; each observation reflects every earlier input, in this batch or
  *   before, so results do not depend on how the stream was cut into batches.
  * - An input whose id was already applied to the same key within `dedupHorizonMs` changes nothing
- *   and is reported `duplicate: true` (with the observation the state gives now).
+ *   and is reported `duplicate: true` (with the observation the state gives now). An input id comes
+ *   with its event's time: one later than every input the key remembers is new without a lookup.
+ *   markSeen, the stream-level memory, looks every id up.
  * - State older than the operation's retention (its history or window) is dropped.
  */
 

@@ -37,7 +37,7 @@ describe('guardrail run configuration', () => {
     expect(warnings).toEqual([]);
     expect(config).toMatchObject({
       kafka: { brokers: ['127.0.0.1:9092'], ssl: false, sessionTimeoutMs: 30_000, maxBytesPerPartition: 1_000_000 },
-      redis: { connection: { host: '127.0.0.1', port: 6379, db: 0 }, prefix: 'gr', commandTimeoutMs: 2000 },
+      redis: { connection: { host: '127.0.0.1', port: 6379, db: 0 }, prefix: 'gr', commandTimeoutMs: 2000, mode: 'cached', cacheKeys: 50_000 },
       rules: { path: './rules', pollIntervalMs: 5000 },
       groupId: 'guardrail',
       topics: { events: 'agent-access-events', detections: 'agent-detections', revocations: 'agent-token-revocations', approvals: 'agent-approval-requests', dlq: 'agent-access-events-dlq', partitions: 12, replication: 'auto', create: true },
@@ -65,12 +65,13 @@ describe('guardrail run configuration', () => {
     expect(config.quarantineTtlMs).toBe(1_800_000);
     // The REDIS_* settings go through the state store's parser, from the file as from the environment.
     expect(config.redis.connection).toEqual({ host: 'redis', port: 6380, db: 0, username: 'guardrail', password: 's3cret' });
-    expect(describeConfig(config).redis).toEqual({ connection: 'redis://guardrail@redis:6380/0', prefix: 'gr' });
+    expect(describeConfig(config).redis).toEqual({ connection: 'redis://guardrail@redis:6380/0', prefix: 'gr', mode: 'cached' });
     expect(problem({ GUARDRAIL_REVOCATION_BUDGET: 'many' }, file)).toBe('GUARDRAIL_REVOCATION_BUDGET must be a whole number of at least 0 (got "many"), set in the environment');
   });
 
   it('names the setting, the source and the fault in one sentence', async () => {
     expect(problem({ GUARDRAIL_FAIL_MODE: 'half' })).toBe('GUARDRAIL_FAIL_MODE must be closed or open (got "half"), set in the environment');
+    expect(problem({ GUARDRAIL_STORE_MODE: 'lua' })).toBe('GUARDRAIL_STORE_MODE must be cached or scripts (got "lua"), set in the environment');
     expect(problem({ GUARDRAIL_LATENESS: '10 minutes' })).toBe('GUARDRAIL_LATENESS must be a duration like 500ms, 30s, 5m or 1h (got "10 minutes"), set in the environment');
     expect(problem({ KAFKA_BROKERS: 'kafka' })).toBe('KAFKA_BROKERS must be a comma-separated list of host:port, and "kafka" is not one, set in the environment');
     expect(problem({ GUARDRAIL_TOPIC_DLQ: 'agent-detections' })).toBe('GUARDRAIL_TOPIC_* settings must name five different topics, and "agent-detections" is used twice');

@@ -275,10 +275,15 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const sig = (id: string, t: number) => ({ id, timeMs: t, rule: 'x', eventId: id });
       const k = key('idle2');
       await one({ type: 'signal', key: k, spec, inputs: [sig('a', T0)] });
-      const kept = await one({ type: 'signal', key: k, spec, inputs: [sig('a', T0 + 30 * M)] });
-      expect(kept.observations[0]!.duplicate).toBe(true);
-      const afresh = await one({ type: 'signal', key: k, spec, inputs: [sig('a', T0 + 60 * M + 1)] });
-      expect(afresh.observations[0]).toEqual({ duplicate: false, latest: { x: { timeMs: T0 + 60 * M + 1, eventId: 'a' } } });
+      // An op whose first input comes exactly one retention after the key's last: the key (and its
+      // memory of 'a', redelivered here) is kept.
+      const kept = await one({ type: 'signal', key: k, spec, inputs: [sig('b', T0 + 30 * M), sig('a', T0)] });
+      expect(kept.observations.map((o) => o.duplicate)).toEqual([false, true]);
+      expect(kept.observations[0]!.latest).toEqual({ x: { timeMs: T0 + 30 * M, eventId: 'b' } });
+      // One millisecond more: a new key, which does not remember 'b'.
+      const afresh = await one({ type: 'signal', key: k, spec, inputs: [sig('c', T0 + 60 * M + 1), sig('b', T0 + 30 * M)] });
+      expect(afresh.observations.map((o) => o.duplicate)).toEqual([false, false]);
+      expect(afresh.observations[0]).toEqual({ duplicate: false, latest: { x: { timeMs: T0 + 60 * M + 1, eventId: 'c' } } });
     });
 
     it('starts a key afresh once it has been idle past its retention', async () => {

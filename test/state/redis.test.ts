@@ -132,6 +132,29 @@ describe('redis store', () => {
     }
   });
 
+  it('counts states not held (miss) and writes refused because another instance wrote (conflict)', async () => {
+    const registry = createMetrics({ defaults: false }).registry;
+    const metrics = createStoreMetrics(registry);
+    const a = new RedisStore({ url: REDIS_URL, prefix, metrics });
+    const b = new RedisStore({ url: REDIS_URL, prefix });
+    try {
+      const text = async () => registry.metrics();
+      expect(await text()).toContain('guardrail_store_cache_total{event="conflict"} 0');
+      await a.apply(ops('cache'));
+      expect(await text()).toContain('guardrail_store_cache_total{event="miss"} 6');
+      expect(await text()).toContain('guardrail_store_cache_total{event="conflict"} 0');
+      // b writes one of the keys: a's next write of it is refused, and a starts again from b's value.
+      await b.apply([ops('cache')[0]!]);
+      const [again] = await a.apply([{ ...ops('cache')[0]!, inputs: [{ id: 'e3', timeMs: T0 + 2, bytes: 4, records: 0 }] } as StoreOp]);
+      expect(await text()).toContain('guardrail_store_cache_total{event="conflict"} 1');
+      expect(again).toMatchObject({ type: 'window', observations: [{ duplicate: false, sums: { count: 3, bytes: 7 } }] });
+      expect(a.cacheStats).toEqual({ misses: 6, conflicts: 1, keys: 6 });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('answers an op without inputs without asking Redis', async () => {
     const store = new RedisStore({ url: REDIS_URL, prefix });
     try {

@@ -96,7 +96,7 @@ export class MemoryStore implements SyncStateStore {
   async markSeen(events: readonly { id: string; timeMs: number }[], horizonMs: number): Promise<boolean[]> {
     let ids = this.seen.get(horizonMs);
     if (!ids) {
-      ids = new IdHorizon(horizonMs);
+      ids = new IdHorizon(horizonMs, true);
       this.seen.set(horizonMs, ids);
     }
     const horizon = ids;

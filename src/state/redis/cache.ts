@@ -31,6 +31,8 @@ export interface CacheOptions {
   ttlMarginMs: number;
   /** Keys kept in this process; beyond it the least recently used are dropped (and read again when used). */
   maxKeys: number;
+  /** Told of each miss and refused write (guardrail_store_cache_total). */
+  onEvent?: (event: 'miss' | 'conflict') => void;
 }
 
 /** One compare-and-set call: key, the version last seen, the new value, expiry in ms. */
@@ -128,6 +130,7 @@ export class StateCache {
           w.state = this.fresh(w.type, w.spec);
           w.version = '';
           this.misses++;
+      this.options.onEvent?.('miss');
         }
         this.run(w, ops, results);
       }
@@ -148,6 +151,7 @@ export class StateCache {
           }
           // Someone else's value (or none): start again from it.
           this.conflicts++;
+      this.options.onEvent?.('conflict');
           const current = reply[1];
           w.version = current === undefined ? '' : current.slice(0, VERSION_LENGTH);
           w.state = current === undefined ? this.fresh(w.type, w.spec) : this.restore(w.type, w.spec, current);
@@ -207,6 +211,7 @@ export class StateCache {
     let entry = this.entries.get(key);
     if (!entry) {
       this.misses++;
+      this.options.onEvent?.('miss');
       entry = { type, spec, state: this.fresh(type, spec), version: '', used: 0, persisted: undefined };
       this.entries.set(key, entry);
     } else if (firstTimeMs - entry.state.lastSeenMs > entry.state.retainMs) {
@@ -248,6 +253,7 @@ export class StateCache {
         return;
       }
       this.conflicts++;
+      this.options.onEvent?.('conflict');
       clean = false;
       const current = reply[1];
       entry.persisted = current;

@@ -22,7 +22,12 @@ export interface StoreMetrics {
   readonly commands: Counter<'op'>;
   /** guardrail_store_errors_total{op,error}: round trips that failed. */
   readonly errors: Counter<'op' | 'error'>;
+  /** guardrail_store_cache_total{event}: cached mode: states not held when first used (miss), writes refused (conflict). */
+  readonly cache: Counter<'event'>;
 }
+
+/** Cached mode: a state first used while not held here, or a write refused because the key had changed. */
+export type StoreCacheEvent = 'miss' | 'conflict';
 
 export const STORE_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -82,7 +87,19 @@ export function createStoreMetrics(registry?: Registry): StoreMetrics {
           registers,
         }),
     ),
+    cache: shared(
+      registry,
+      'guardrail_store_cache_total',
+      (registers) =>
+        new Counter({
+          name: 'guardrail_store_cache_total',
+          help: 'Cached state store: states first used while not held in the process (miss), and writes refused because another instance had written the key (conflict: the batch is worked again).',
+          labelNames: ['event'] as const,
+          registers,
+        }),
+    ),
   };
+  for (const event of ['miss', 'conflict'] as const) metrics.cache.inc({ event }, 0);
   // Series exist from the start, so rate() and absent() work before the first round trip.
   for (const op of ops) {
     metrics.roundTrips.inc({ op }, 0);

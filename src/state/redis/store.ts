@@ -26,7 +26,7 @@ import { decodeReply } from './decode.js';
 import { encodeOp, type EncodeContext, type ScriptCall } from './encode.js';
 import { toStoreError } from './errors.js';
 import { checkPrefix, eventBucket, eventKey } from './keys.js';
-import type { StoreErrorKind, StoreMetrics } from './metrics.js';
+import type { StoreCacheEvent, StoreErrorKind, StoreMetrics } from './metrics.js';
 import { MemoryStore } from '../memory/store.js';
 import { StateCache, type CasCall, type CasReply } from './cache.js';
 import { CAS_SCRIPT, defineScripts, loadScripts, MARK_SEEN_SCRIPT } from './scripts.js';
@@ -127,7 +127,11 @@ export class RedisStore implements StateStore {
     };
     this.cache =
       (options.mode ?? 'cached') === 'cached'
-        ? new StateCache({ ...this.ctx, maxKeys: options.maxCachedKeys ?? DEFAULT_MAX_CACHED_KEYS })
+        ? new StateCache({
+            ...this.ctx,
+            maxKeys: options.maxCachedKeys ?? DEFAULT_MAX_CACHED_KEYS,
+            ...(options.metrics ? { onEvent: (event: StoreCacheEvent) => options.metrics!.cache.inc({ event }) } : {}),
+          })
         : undefined;
     this.localSeen = options.streamDedup === 'memory' ? new MemoryStore() : undefined;
     const cache = this.cache;
