@@ -2,7 +2,8 @@
  * Crash test: `node bin/guardrail.js run` is killed with SIGKILL in the middle of a stream and started
  * again. Every event must be counted exactly once in the windows (count-all fires at each agent's
  * 70th event, with a count of 70, exactly where a replay of the stream says) and every expected
- * revocation must be published; one published twice carries the same id and content.
+ * revocation must be published; one published twice carries the same id and content. In both state
+ * store modes.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +32,6 @@ import {
 } from './helpers.js';
 
 const AGENTS = 40;
-const n = testNames('crash');
 
 /** Revocations by id; a republished one must be the same message but for issuedAt. */
 function distinctRevocations(all: readonly RevocationMessage[]): Map<string, RevocationMessage> {
@@ -44,7 +44,9 @@ function distinctRevocations(all: readonly RevocationMessage[]): Map<string, Rev
   return byId;
 }
 
-describe.skipIf(!BROKERS)('guardrail run: SIGKILL in the middle of a stream', () => {
+// Both state store modes (GUARDRAIL_STORE_MODE): cached, the default, and scripts.
+describe.skipIf(!BROKERS).each(['cached', 'scripts'] as const)('guardrail run: SIGKILL in the middle of a stream (store mode %s)', (mode) => {
+  const n = testNames(`crash-${mode}`);
   const children: ChildProcessor[] = [];
   const events = countingTraffic('crash', AGENTS, Date.parse('2026-11-04T08:00:00Z'));
   let expected: Detection[] = [];
@@ -68,7 +70,7 @@ describe.skipIf(!BROKERS)('guardrail run: SIGKILL in the middle of a stream', ()
     await produce(n.events, events);
 
     // Small fetches: many batches and commits, so the kill lands between two of them.
-    env = testEnv(n, { GUARDRAIL_RULES: COUNTING_RULES, KAFKA_MAX_BYTES_PER_PARTITION: '16KB', GUARDRAIL_LOG_LEVEL: 'info' });
+    env = testEnv(n, { GUARDRAIL_RULES: COUNTING_RULES, KAFKA_MAX_BYTES_PER_PARTITION: '16KB', GUARDRAIL_LOG_LEVEL: 'info', GUARDRAIL_STORE_MODE: mode });
     const first = new ChildProcessor(env);
     children.push(first);
     await first.waitForLog('joined the consumer group');

@@ -123,9 +123,9 @@ describe('redis store outages', () => {
       expect(await value('guardrail_store_up')).toBe(1);
       // One duration per round trip that was sent; the refused one was not.
       expect(await registry.getSingleMetricAsString('guardrail_store_duration_seconds')).toContain('guardrail_store_duration_seconds_count{op="apply"} 1\n');
-      // Labels name the operation and the error kind only: never an agent, a rule or a key.
+      // Labels name the operation, the error kind and the cache event only: never an agent, a rule or a key.
       const labels = new Set((await registry.getMetricsAsJSON()).flatMap((m) => m.values.flatMap((v) => Object.keys(v.labels))));
-      for (const label of labels) expect(['op', 'error', 'le']).toContain(label);
+      for (const label of labels) expect(['op', 'error', 'event', 'le']).toContain(label);
     } finally {
       await store.close();
     }

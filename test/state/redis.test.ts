@@ -155,6 +155,33 @@ describe('redis store', () => {
     }
   });
 
+  it('forgets what a batch that did not flush changed (cached mode, the engine\'s way)', async () => {
+    const store = new RedisStore({ url: REDIS_URL, prefix });
+    const key = { rule: 'aborted', group: '["agent-9"]' };
+    const spec = { windowMs: 60_000, slotMs: 1000 };
+    const input = (id: string, t: number) => ({ id, timeMs: t, bytes: 1, records: 0 });
+    try {
+      const first = await store.begin!();
+      expect(store.open!('window', key, spec, T0).apply(input('a', T0)).sums.count).toBe(1);
+      expect(await store.flush!(first)).toBe(true);
+      store.end!(first);
+      // A batch that fails before its flush: its input must not stay in the state held here.
+      const failed = await store.begin!();
+      expect(store.open!('window', key, spec, T0 + 1).apply(input('b', T0 + 1)).sums.count).toBe(2);
+      store.end!(failed);
+      const next = await store.begin!();
+      const obs = store.open!('window', key, spec, T0 + 2).apply(input('c', T0 + 2));
+      // Not held any more: worked on a fresh state, refused, and worked again on Redis's.
+      expect(await store.flush!(next)).toBe(false);
+      expect(store.open!('window', key, spec, T0 + 2).apply(input('c', T0 + 2)).sums.count).toBe(2);
+      expect(await store.flush!(next)).toBe(true);
+      store.end!(next);
+      expect(obs.sums.count).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('answers an op without inputs without asking Redis', async () => {
     const store = new RedisStore({ url: REDIS_URL, prefix });
     try {

@@ -76,6 +76,11 @@ export class StateCache {
   private batchLock: Promise<void> | undefined;
   private unlock: () => void = () => undefined;
   private batchNo = 0;
+  /** Whether the batch in progress has flushed with every write landed. */
+  private flushedClean = false;
+  /** Bumped by clear(); a batch begun in an earlier generation must be worked again. */
+  private generation = 0;
+  private batchGeneration = 0;
   private readonly instance = randomBytes(6).toString('hex');
   private counter = 0;
   private clock = 0;
@@ -129,8 +134,7 @@ export class StateCache {
         } else {
           w.state = this.fresh(w.type, w.spec);
           w.version = '';
-          this.misses++;
-      this.options.onEvent?.('miss');
+          this.count('miss');
         }
         this.run(w, ops, results);
       }
@@ -150,8 +154,7 @@ export class StateCache {
             return;
           }
           // Someone else's value (or none): start again from it.
-          this.conflicts++;
-      this.options.onEvent?.('conflict');
+          this.count('conflict');
           const current = reply[1];
           w.version = current === undefined ? '' : current.slice(0, VERSION_LENGTH);
           w.state = current === undefined ? this.fresh(w.type, w.spec) : this.restore(w.type, w.spec, current);
@@ -175,6 +178,7 @@ export class StateCache {
   clear(): void {
     this.entries.clear();
     this.dirty.clear();
+    this.generation++;
   }
 
   // The engine's way (BatchStateStore): keys are opened and applied here at once, with no Redis in
@@ -195,12 +199,22 @@ export class StateCache {
       await held;
     }
     this.batchLock = new Promise<void>((resolve) => (this.unlock = resolve));
+    this.flushedClean = false;
+    this.batchGeneration = this.generation;
     return ++this.batchNo;
   }
 
-  /** Ends the batch begun with `token` (whether it flushed or failed); the next one may begin. */
+  /**
+   * Ends the batch begun with `token`; the next one may begin. A batch that did not end with a
+   * clean flush (the engine failed, or gave up) leaves its keys changed here and not in Redis, or
+   * written once too often: they are dropped, and read back when next used.
+   */
   end(token: number): void {
     if (token !== this.batchNo || !this.batchLock) return;
+    if (!this.flushedClean) {
+      for (const key of this.dirty) this.entries.delete(key);
+      this.dirty.clear();
+    }
     this.batchLock = undefined;
     this.unlock();
   }
@@ -210,8 +224,7 @@ export class StateCache {
     const key = `${this.options.prefix}:{${groupTag(op.group)}}:${type}:c1:${op.rule}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      this.misses++;
-      this.options.onEvent?.('miss');
+      this.count('miss');
       entry = { type, spec, state: this.fresh(type, spec), version: '', used: 0, persisted: undefined };
       this.entries.set(key, entry);
     } else if (firstTimeMs - entry.state.lastSeenMs > entry.state.retainMs) {
@@ -224,6 +237,12 @@ export class StateCache {
 
   /** Writes every key opened since the last flush (one round trip, none when nothing was opened); true when every write landed. */
   async flush(send: (calls: CasCall[]) => Promise<CasReply[]>): Promise<boolean> {
+    if (this.generation !== this.batchGeneration) {
+      // Emptied during the batch (a reconnect): what the batch changed here is gone; work it again.
+      this.batchGeneration = this.generation;
+      this.dirty.clear();
+      return false;
+    }
     const keys = [...this.dirty];
     this.dirty.clear();
     const calls: CasCall[] = [];
@@ -234,7 +253,7 @@ export class StateCache {
       calls.push(this.write({ key, type: w.type, spec: w.spec, ops: [], state: w.state, version: w.version }));
       entries.push(w);
     }
-    if (calls.length === 0) return true;
+    if (calls.length === 0) return (this.flushedClean = true);
     let replies: CasReply[];
     try {
       replies = await send(calls);
@@ -252,8 +271,7 @@ export class StateCache {
         entry.version = calls[i]![2].slice(0, VERSION_LENGTH);
         return;
       }
-      this.conflicts++;
-      this.options.onEvent?.('conflict');
+      this.count('conflict');
       clean = false;
       const current = reply[1];
       entry.persisted = current;
@@ -263,6 +281,7 @@ export class StateCache {
     if (clean) {
       // The batch is done: what it wrote is where the next one starts from.
       replies.forEach((_, i) => (entries[i]!.persisted = calls[i]![2]));
+      this.flushedClean = true;
       this.evict();
     } else {
       // Back to before the batch for the keys that were written: the batch is worked again on them.
@@ -277,6 +296,12 @@ export class StateCache {
       });
     }
     return clean;
+  }
+
+  private count(event: 'miss' | 'conflict'): void {
+    if (event === 'miss') this.misses++;
+    else this.conflicts++;
+    this.options.onEvent?.(event);
   }
 
   private fresh(type: StoreOp['type'], spec: StoreOp['spec']): AnyState {

@@ -397,11 +397,12 @@ export class RedisStore implements StateStore {
   }
 
   private setUp(up: boolean): void {
+    const reconnect = up && this.everUp;
     if (up) this.everUp = true;
     if (up === this.up) return;
     this.up = up;
     // A restarted or failed-over Redis may have lost or rolled back what this process wrote.
-    if (up) this.cache?.clear();
+    if (reconnect) this.cache?.clear();
     this.metrics?.up.set(up ? 1 : 0);
     this.onUpChange?.(up);
   }
