@@ -20,18 +20,29 @@ describe('IdHorizon', () => {
     expect(ids.size).toBe(3);
   });
 
-  it('looks ids up in a Set once it holds many, and keeps it right as ids leave', () => {
+  it('looks ids up by scanning while it holds few', () => {
     const ids = new IdHorizon(100 * 1000);
     for (let i = 0; i < 200; i++) expect(ids.add(`e${i}`, i * 1000)).toBe(true);
     // 101 ids in the horizon (times 99 s to 199 s): an earlier one is looked up.
     expect(ids.size).toBe(101);
     expect(ids.add('e150', 150_000)).toBe(false);
     expect(ids.add('e50', 50_000)).toBe(true); // forgotten: older than the horizon
-    for (let i = 200; i < 400; i++) ids.add(`e${i}`, i * 1000);
-    expect(ids.add('e350', 350_000)).toBe(false);
-    expect(ids.add('e250', 250_000)).toBe(true);
-    expect(ids.has('e399')).toBe(true);
-    expect(ids.has('e150')).toBe(false);
+    expect(ids.has('e199')).toBe(true);
+    expect(ids.has('e98')).toBe(false);
+  });
+
+  it('looks ids up in a Set once it holds thousands, and keeps it right as ids leave', () => {
+    const ids = new IdHorizon(5000 * 1000);
+    for (let i = 0; i < 6000; i++) ids.add(`e${i}`, i * 1000);
+    expect(ids.size).toBe(5001);
+    expect(ids.add('e5500', 5_500_000)).toBe(false); // the first lookup builds the Set
+    expect(ids.add('late', 4_000_000)).toBe(true);
+    expect(ids.add('late', 4_000_000)).toBe(false);
+    for (let i = 6000; i < 12_000; i++) ids.add(`e${i}`, i * 1000);
+    expect(ids.add('e11000', 11_000_000)).toBe(false);
+    expect(ids.add('e5500', 5_500_000)).toBe(true); // left the horizon, and the Set
+    expect(ids.has('e11999')).toBe(true);
+    expect(ids.has('late')).toBe(false);
   });
 
   it('counts an id repeated with a later time as new per key, and not at stream level (byIdOnly)', () => {
