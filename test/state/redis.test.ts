@@ -48,17 +48,22 @@ describe('redis store', () => {
     { type: 'cooldown', key: { rule: `c-${run}`, group: '["a}{b"]' }, spec: { cooldownMs: 60_000 }, inputs: [{ id: 'd1', timeMs: T0 }] },
   ];
 
-  it('sends a whole batch, every op type, as one round trip of one script call per key', async () => {
-    const store = new RedisStore({ url: REDIS_URL, prefix });
+  // Scripts: one script call per state key. Cached: one compare-and-set call per hash tag (the
+  // window and profile of agent-1 share one, the seen and travel of agent-2 another).
+  it.each([
+    ['scripts', 6],
+    ['cached', 4],
+  ] as const)('sends a whole batch, every op type, as one round trip (%s: %i script calls)', async (mode, calls) => {
+    const store = new RedisStore({ url: REDIS_URL, prefix, mode });
     try {
-      const results = await store.apply(ops('rt'));
+      const results = await store.apply(ops(`rt-${mode}`));
       expect(results.map((r) => r.type)).toEqual(['window', 'profile', 'seen', 'travel', 'signal', 'cooldown']);
       expect(store.roundTrips).toBe(1);
-      expect(store.commandsSent).toBe(6);
+      expect(store.commandsSent).toBe(calls);
       await store.markSeen([{ id: 'rt-1', timeMs: T0 }, { id: 'rt-2', timeMs: T0 }], 60_000);
       expect(store.roundTrips).toBe(2);
       // markSeen: one script call per hash tag among the ids.
-      expect(store.commandsSent).toBe(6 + new Set(['rt-1', 'rt-2'].map(eventBucket)).size);
+      expect(store.commandsSent).toBe(calls + new Set(['rt-1', 'rt-2'].map(eventBucket)).size);
     } finally {
       await store.close();
     }
@@ -125,7 +130,7 @@ describe('redis store', () => {
       const text = await processor.registry.metrics();
       expect(text).toContain('guardrail_store_up 1');
       expect(text).toContain('guardrail_store_round_trips_total{op="apply"} 1');
-      expect(text).toContain('guardrail_store_commands_total{op="apply"} 6');
+      expect(text).toContain('guardrail_store_commands_total{op="apply"} 4'); // one per hash tag (cached mode)
       expect(text).toMatch(/guardrail_store_duration_seconds_count\{op="apply"\} 1\n/);
     } finally {
       await store.close();

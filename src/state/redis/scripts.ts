@@ -30,9 +30,12 @@ export const MARK_SEEN_SCRIPT = { command: 'guardrailMarkSeen', file: 'mark-seen
 /** The cached store's compare-and-set of one state value (one key). */
 export const CAS_SCRIPT = { command: 'guardrailCas', file: 'cas-1.lua', keys: 1 } as const;
 
+/** The same for several states of one hash tag in one call (any number of keys: callers pass the count first). */
+export const CAS_MANY_SCRIPT = { command: 'guardrailCasMany', file: 'cas-n.lua' } as const;
+
 const PRELUDE = 'shared.lua';
 
-export type ScriptSources = { readonly [T in StoreOp['type'] | 'markSeen' | 'cas']: string };
+export type ScriptSources = { readonly [T in StoreOp['type'] | 'markSeen' | 'cas' | 'casMany']: string };
 
 /**
  * The lua/ folder next to this module when run from src; from dist (tsc copies no .lua files) the
@@ -64,6 +67,7 @@ export function loadScripts(dir: string = findLuaDir()): ScriptSources {
     cooldown: source(SCRIPTS.cooldown),
     markSeen: readFileSync(join(dir, MARK_SEEN_SCRIPT.file), 'utf8'),
     cas: readFileSync(join(dir, CAS_SCRIPT.file), 'utf8'),
+    casMany: readFileSync(join(dir, CAS_MANY_SCRIPT.file), 'utf8'),
   };
 }
 
@@ -73,4 +77,5 @@ export function defineScripts(client: Redis, sources: ScriptSources): void {
   }
   client.defineCommand(MARK_SEEN_SCRIPT.command, { lua: sources.markSeen });
   client.defineCommand(CAS_SCRIPT.command, { numberOfKeys: CAS_SCRIPT.keys, lua: sources.cas });
+  client.defineCommand(CAS_MANY_SCRIPT.command, { lua: sources.casMany });
 }

@@ -29,7 +29,7 @@ import { checkPrefix, eventBucket, eventKey } from './keys.js';
 import type { StoreCacheEvent, StoreErrorKind, StoreMetrics } from './metrics.js';
 import { MemoryStore } from '../memory/store.js';
 import { StateCache, type CasCall, type CasReply } from './cache.js';
-import { CAS_SCRIPT, defineScripts, loadScripts, MARK_SEEN_SCRIPT } from './scripts.js';
+import { CAS_MANY_SCRIPT, CAS_SCRIPT, defineScripts, loadScripts, MARK_SEEN_SCRIPT } from './scripts.js';
 
 export interface RedisStoreOptions {
   /** redis://[user:password@]host:port[/db], or rediss:// for TLS. Default redis://127.0.0.1:6379. */
@@ -253,12 +253,40 @@ export class RedisStore implements StateStore {
     return results as StoreResult[];
   }
 
-  /** One round trip of compare-and-set calls (cached mode). */
+  /**
+   * One round trip of compare-and-set writes (cached mode): one script call per hash tag (a
+   * group's states), each key checked and written on its own; replies in the order of `calls`.
+   */
   private async cas(calls: CasCall[]): Promise<CasReply[]> {
-    return (await this.roundTrip('apply', calls.length, (p, from, to) => {
+    const byTag = new Map<string, number[]>();
+    for (let i = 0; i < calls.length; i++) {
+      const key = calls[i]![0];
+      const tag = key.slice(key.indexOf('{'), key.indexOf('}') + 1);
+      const group = byTag.get(tag);
+      if (group) group.push(i);
+      else byTag.set(tag, [i]);
+    }
+    const groups = [...byTag.values()];
+    const replies = await this.roundTrip('apply', groups.length, (p, from, to) => {
       const commands = p as unknown as Record<string, ScriptCommand>;
-      for (let i = from; i < to; i++) commands[CAS_SCRIPT.command]!(...calls[i]!);
-    })) as CasReply[];
+      for (let g = from; g < to; g++) {
+        const group = groups[g]!;
+        if (group.length === 1) {
+          commands[CAS_SCRIPT.command]!(...calls[group[0]!]!);
+          continue;
+        }
+        const args: string[] = [String(group.length)];
+        for (const i of group) args.push(calls[i]![0]);
+        for (const i of group) args.push(calls[i]![1], calls[i]![2], calls[i]![3]);
+        commands[CAS_MANY_SCRIPT.command]!(...args);
+      }
+    });
+    const out = new Array<CasReply>(calls.length);
+    groups.forEach((group, g) => {
+      if (group.length === 1) out[group[0]!] = replies[g] as CasReply;
+      else group.forEach((i, j) => (out[i] = (replies[g] as CasReply[])[j]!));
+    });
+    return out;
   }
 
   /**
