@@ -104,8 +104,8 @@ export class StateCache {
   }
 
   /** `<prefix>:{<group tag>}:<op type>:c1:<rule>` (c1: cached state, format 1). */
-  keyOf(op: StoreOp): string {
-    return `${this.options.prefix}:{${groupTag(op.key.group)}}:${op.type}:c1:${op.key.rule}`;
+  keyOf(type: StoreOp['type'], key: StoreOp['key']): string {
+    return `${this.options.prefix}:{${groupTag(key.group)}}:${type}:c1:${key.rule}`;
   }
 
   /**
@@ -115,7 +115,7 @@ export class StateCache {
   async apply(ops: readonly StoreOp[], send: (calls: CasCall[]) => Promise<CasReply[]>): Promise<StoreResult[]> {
     const byKey = new Map<string, KeyWork>();
     ops.forEach((op, i) => {
-      const key = this.keyOf(op);
+      const key = this.keyOf(op.type, op.key);
       const work = byKey.get(key);
       if (work) work.ops.push(i);
       else byKey.set(key, { key, type: op.type, spec: op.spec, ops: [i], state: undefined as unknown as AnyState, version: '' });
@@ -221,7 +221,7 @@ export class StateCache {
 
   /** A key's state for immediate use, from the cache, or fresh when not there (flush() learns whether that was right). */
   open(type: StoreOp['type'], op: StoreOp['key'], spec: StoreOp['spec'], firstTimeMs: number): AnyState {
-    const key = `${this.options.prefix}:{${groupTag(op.group)}}:${type}:c1:${op.rule}`;
+    const key = this.keyOf(type, op);
     let entry = this.entries.get(key);
     if (!entry) {
       this.count('miss');

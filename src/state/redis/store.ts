@@ -258,15 +258,10 @@ export class RedisStore implements StateStore {
    * group's states), each key checked and written on its own; replies in the order of `calls`.
    */
   private async cas(calls: CasCall[]): Promise<CasReply[]> {
-    const byTag = new Map<string, number[]>();
-    for (let i = 0; i < calls.length; i++) {
+    const groups = groupIndices(calls.length, (i) => {
       const key = calls[i]![0];
-      const tag = key.slice(key.indexOf('{'), key.indexOf('}') + 1);
-      const group = byTag.get(tag);
-      if (group) group.push(i);
-      else byTag.set(tag, [i]);
-    }
-    const groups = [...byTag.values()];
+      return key.slice(key.indexOf('{'), key.indexOf('}') + 1);
+    });
     const replies = await this.roundTrip('apply', groups.length, (p, from, to) => {
       const commands = p as unknown as Record<string, ScriptCommand>;
       for (let g = from; g < to; g++) {
@@ -298,14 +293,7 @@ export class RedisStore implements StateStore {
     if (events.length === 0) return [];
     if (this.localSeen) return this.localSeen.markSeen(events, horizonMs);
     const px = String(Math.max(1, Math.ceil(horizonMs)));
-    const byTag = new Map<number, number[]>();
-    events.forEach((e, i) => {
-      const bucket = eventBucket(e.id);
-      const list = byTag.get(bucket);
-      if (list) list.push(i);
-      else byTag.set(bucket, [i]);
-    });
-    const groups = [...byTag.values()];
+    const groups = groupIndices(events.length, (i) => eventBucket(events[i]!.id));
     const replies = await this.roundTrip('mark_seen', groups.length, (p, from, to) => {
       const commands = p as unknown as Record<string, ScriptCommand>;
       for (const group of groups.slice(from, to)) {
@@ -440,4 +428,16 @@ function errorKind(err: Error): StoreErrorKind {
   if (err instanceof StoreUnavailableError) return 'unavailable';
   if (err instanceof StoreTimeoutError) return 'timeout';
   return 'other';
+}
+
+/** Indices 0..n-1 grouped by their hash tag (first appearance first), for one script call per tag. */
+function groupIndices<K>(n: number, tagOf: (i: number) => K): number[][] {
+  const byTag = new Map<K, number[]>();
+  for (let i = 0; i < n; i++) {
+    const tag = tagOf(i);
+    const group = byTag.get(tag);
+    if (group) group.push(i);
+    else byTag.set(tag, [i]);
+  }
+  return [...byTag.values()];
 }
