@@ -37,7 +37,7 @@ describe('guardrail run configuration', () => {
     expect(warnings).toEqual([]);
     expect(config).toMatchObject({
       kafka: { brokers: ['127.0.0.1:9092'], ssl: false, sessionTimeoutMs: 30_000, maxBytesPerPartition: 1_000_000 },
-      redis: { connection: { host: '127.0.0.1', port: 6379, db: 0 }, prefix: 'gr', commandTimeoutMs: 2000, mode: 'cached', cacheKeys: 50_000 },
+      redis: { connection: { host: '127.0.0.1', port: 6379, db: 0 }, prefix: 'gr', commandTimeoutMs: 2000, mode: 'cached', cacheKeys: 20_000 },
       rules: { path: './rules', pollIntervalMs: 5000 },
       groupId: 'guardrail',
       topics: { events: 'agent-access-events', detections: 'agent-detections', revocations: 'agent-token-revocations', approvals: 'agent-approval-requests', dlq: 'agent-access-events-dlq', partitions: 12, replication: 'auto', create: true },

@@ -68,7 +68,7 @@ export interface RedisStoreOptions {
    * such as `guardrail replay`, which then writes no marker per event.
    */
   streamDedup?: 'redis' | 'memory';
-  /** Cached mode: state keys kept in this process (least recently used dropped beyond). Default 50,000. */
+  /** Cached mode: state keys kept in this process (least recently used dropped beyond). Default 20,000 (about 6 KB each with the default rules). */
   maxCachedKeys?: number;
   /** Metrics to keep (createStoreMetrics): round trips, script calls, durations, errors, up. */
   metrics?: StoreMetrics;
@@ -80,7 +80,7 @@ export interface RedisStoreOptions {
 
 export type RedisStoreMode = 'cached' | 'scripts';
 
-export const DEFAULT_MAX_CACHED_KEYS = 50_000;
+export const DEFAULT_MAX_CACHED_KEYS = 20_000;
 
 type Pipeline = ReturnType<Redis['pipeline']>;
 type ScriptCommand = (...args: string[]) => unknown;
