@@ -1,6 +1,8 @@
 /*
  * A batch cut short by a crash and applied again by a new client leaves the same state as one
- * application: each script call is atomic and every input id is applied once per key.
+ * application: each script call is atomic and every input id is applied once per key. In both modes:
+ * in cached mode the new client holds nothing, so its writes are refused and it starts from what the
+ * crashed one wrote.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
@@ -9,7 +11,7 @@ import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
 
 const prefix = testPrefix();
 afterAll(async () => {
-  for (const part of ['a', 'b', 'c']) await deleteKeys(`${prefix}-${part}`);
+  for (const mode of ['cached', 'scripts']) for (const part of ['a', 'b', 'c']) await deleteKeys(`${prefix}-${mode}-${part}`);
 });
 
 const S = 1000;
@@ -37,17 +39,17 @@ async function probe(store: StateStore): Promise<unknown> {
   return store.apply(batch(100));
 }
 
-describe('redis store after a crash mid-batch', () => {
+describe.each(['cached', 'scripts'] as const)('redis store (%s mode) after a crash mid-batch', (mode) => {
   it('re-applying a whole batch after a prefix of it was applied gives the state of one application', async () => {
     const whole = batch(0);
-    const crashed = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-a` });
+    const crashed = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-${mode}-a`, mode });
     // The first client got half the ops through, and half of the inputs of the next op.
     const half = Math.floor(whole.length / 2);
     const cut = { ...whole[half]!, inputs: whole[half]!.inputs.slice(0, 5) } as StoreOp;
     await crashed.apply([...whole.slice(0, half), cut]);
     await crashed.close();
-    const retried = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-a` });
-    const once = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-b` });
+    const retried = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-${mode}-a`, mode });
+    const once = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-${mode}-b`, mode });
     const memory = new MemoryStore();
     try {
       await retried.apply(whole);
@@ -66,7 +68,7 @@ describe('redis store after a crash mid-batch', () => {
     const whole = batch(0);
     const client = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false });
     await new Promise((resolve) => client.once('ready', resolve));
-    const crashed = new RedisStore({ client, prefix: `${prefix}-c` });
+    const crashed = new RedisStore({ client, prefix: `${prefix}-${mode}-c`, mode });
     // Either outcome is possible, depending on how far the pipeline got; the state must not care.
     const inFlight = crashed.apply(whole).then(
       () => 'applied',
@@ -75,7 +77,7 @@ describe('redis store after a crash mid-batch', () => {
     client.disconnect();
     await inFlight;
     await crashed.close();
-    const retried = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-c` });
+    const retried = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-${mode}-c`, mode });
     const memory = new MemoryStore();
     try {
       await retried.apply(whole);
