@@ -21,7 +21,7 @@ import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
 
 const prefix = testPrefix();
 afterAll(async () => {
-  await deleteKeys(prefix);
+  for (const p of [prefix, ...['cached', 'scripts', 'cold', 'turns'].map((part) => `${prefix}-${part}`)]) await deleteKeys(p);
 });
 
 const NOW = Date.parse('2026-12-01T00:00:00Z');
