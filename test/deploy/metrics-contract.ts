@@ -42,7 +42,7 @@ export const EXTRA_METRICS: Record<string, MetricSpec> = {
   guardrail_detections_suppressed_total: { type: 'counter', labels: { rule: undefined } },
   guardrail_revocation_budget_per_minute: { type: 'gauge', labels: {} },
   guardrail_rules_last_reload_successful: { type: 'gauge', labels: {} },
-  guardrail_store_cache_total: { type: 'counter', labels: { event: ['miss', 'conflict'] } },
+  guardrail_store_cache_total: { type: 'counter', labels: { event: ['miss', 'conflict', 'unreadable'] } },
 };
 
 /** Series Prometheus adds: scrape health and the state of its own alert rules. */

@@ -32,7 +32,7 @@ export interface CacheOptions {
   /** Keys kept in this process; beyond it the least recently used are dropped (and read again when used). */
   maxKeys: number;
   /** Told of each miss and refused write (guardrail_store_cache_total). */
-  onEvent?: (event: 'miss' | 'conflict') => void;
+  onEvent?: (event: 'miss' | 'conflict' | 'unreadable') => void;
 }
 
 /** One compare-and-set call: key, the version last seen, the new value, expiry in ms. */
@@ -298,9 +298,9 @@ export class StateCache {
     return clean;
   }
 
-  private count(event: 'miss' | 'conflict'): void {
+  private count(event: 'miss' | 'conflict' | 'unreadable'): void {
     if (event === 'miss') this.misses++;
-    else this.conflicts++;
+    else if (event === 'conflict') this.conflicts++;
     this.options.onEvent?.(event);
   }
 
@@ -308,11 +308,12 @@ export class StateCache {
     return createState(type, spec, new IdHorizon(this.options.dedupHorizonMs), this.options.dedupHorizonMs, this.options.latenessMs);
   }
 
-  /** A value from Redis; one that does not parse (written by something else) is replaced by a fresh state. */
+  /** A value from Redis; one that does not parse (written by something else) is replaced by a fresh state, and counted. */
   private restore(type: StoreOp['type'], spec: StoreOp['spec'], value: string): AnyState {
     try {
       return restoreState(type, spec, JSON.parse(value.slice(VERSION_LENGTH)), this.options.dedupHorizonMs, this.options.latenessMs);
     } catch {
+      this.count('unreadable');
       return this.fresh(type, spec);
     }
   }

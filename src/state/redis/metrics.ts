@@ -22,12 +22,12 @@ export interface StoreMetrics {
   readonly commands: Counter<'op'>;
   /** guardrail_store_errors_total{op,error}: round trips that failed. */
   readonly errors: Counter<'op' | 'error'>;
-  /** guardrail_store_cache_total{event}: cached mode: states not held when first used (miss), writes refused (conflict). */
+  /** guardrail_store_cache_total{event}: cached mode: states not held when first used (miss), writes refused (conflict), values not readable (unreadable). */
   readonly cache: Counter<'event'>;
 }
 
-/** Cached mode: a state first used while not held here, or a write refused because the key had changed. */
-export type StoreCacheEvent = 'miss' | 'conflict';
+/** Cached mode: a state first used while not held here, a write refused because the key had changed, a value that could not be read. */
+export type StoreCacheEvent = 'miss' | 'conflict' | 'unreadable';
 
 export const STORE_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -93,13 +93,13 @@ export function createStoreMetrics(registry?: Registry): StoreMetrics {
       (registers) =>
         new Counter({
           name: 'guardrail_store_cache_total',
-          help: 'Cached state store: states first used while not held in the process (miss), and writes refused because another instance had written the key (conflict: the batch is worked again).',
+          help: 'Cached state store: states first used while not held in the process (miss), writes refused because another instance had written the key (conflict: the batch is worked again), and values in Redis that could not be read and were started afresh (unreadable).',
           labelNames: ['event'] as const,
           registers,
         }),
     ),
   };
-  for (const event of ['miss', 'conflict'] as const) metrics.cache.inc({ event }, 0);
+  for (const event of ['miss', 'conflict', 'unreadable'] as const) metrics.cache.inc({ event }, 0);
   // Series exist from the start, so rate() and absent() work before the first round trip.
   for (const op of ops) {
     metrics.roundTrips.inc({ op }, 0);
