@@ -1,9 +1,14 @@
 /*
  * The Redis state store behind `guardrail run`: same observations as the memory store for the same
- * inputs, with each operation applied atomically by one Lua script call and a batch's calls sent
- * pipelined, without waiting in between (one round trip per batch, one script call per state key).
+ * inputs, in one of two modes (docs/state.md, "Cached mode (the default) and scripts mode"):
  *
- * Key layout (docs/state.md has the details), all parts of one state under the group's hash tag:
+ * - cached (default, cache.ts): the memory store's classes work the states out in this process;
+ *   Redis keeps each state as `<prefix>:{<group tag>}:<op type>:c1:<rule>` (version + JSON), written
+ *   by compare-and-set once per batch, one script call per hash tag, all in one round trip.
+ * - scripts: each operation applied atomically by one Lua script call and a batch's calls sent
+ *   pipelined, without waiting in between (one round trip per batch, one script call per state key).
+ *
+ * Scripts mode key layout (docs/state.md has the details), all parts of one state under the group's hash tag:
  *   <prefix>:{<base64url(group)>}:<op type>:<part>:<rule>
  *     part st      hash   scalar state (last/first seen, running sums, ...)
  *     part idm     set    input ids remembered, the per-key dedup memory
