@@ -7,9 +7,13 @@
  * ids here once the batch is durable, just before committing. Per-key dedup inside the state
  * scripts keeps a redelivered event from counting twice either way.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { isBatchStore, type BatchStateStore, type StateStore, type StoreOp, type StoreResult } from '../state/index.js';
+import { eventBucket, groupIndices } from '../state/redis/keys.js';
+import { findLuaDir } from '../state/redis/scripts.js';
 import { toStoreError } from './store-errors.js';
 
 type Pipeline = ReturnType<Redis['pipeline']>;
@@ -21,21 +25,33 @@ export class RedeliveryLedger {
     private readonly horizonMs: number,
     /** Called with each lookup's duration (guardrail_store_duration_seconds{op="mark_seen"}). */
     private readonly onDuration?: (seconds: number) => void,
-  ) {}
-
-  private key(id: string): string {
-    return `${this.prefix}:done:${id}`;
+  ) {
+    const dir = findLuaDir();
+    client.defineCommand(CHECK, { lua: readFileSync(join(dir, 'ledger-check-n.lua'), 'utf8') });
+    client.defineCommand(RECORD, { lua: readFileSync(join(dir, 'ledger-record-n.lua'), 'utf8') });
   }
 
-  /** Per id: handled before, within the horizon. One round trip. */
+  /**
+   * `<prefix>:{done<bucket>}:<event id>`: ids are spread over EVENT_TAGS hash tags, so that one
+   * script call checks or records all the ids of a tag (a command per id cost more than the rest of
+   * the ledger's work), and each call stays on one Redis Cluster slot.
+   */
+  key(id: string): string {
+    return `${this.prefix}:{done${eventBucket(id)}}:${id}`;
+  }
+
+  /** Per id: handled before, within the horizon. One round trip, one script call per hash tag. */
   async check(ids: readonly string[]): Promise<boolean[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.client.pipeline();
-    for (const id of ids) pipeline.exists(this.key(id));
+    const groups = groupIndices(ids.length, (i) => eventBucket(ids[i]!));
+    const pipeline = this.client.pipeline() as unknown as Record<string, (...args: string[]) => unknown>;
+    for (const group of groups) pipeline[CHECK]!(String(group.length), ...group.map((i) => this.key(ids[i]!)));
     const started = performance.now();
     try {
-      const replies = await exec(pipeline);
-      return replies.map((r) => r === 1);
+      const replies = (await exec(pipeline as unknown as Pipeline)) as number[][];
+      const out = new Array<boolean>(ids.length);
+      groups.forEach((group, g) => group.forEach((i, j) => (out[i] = replies[g]![j] === 1)));
+      return out;
     } finally {
       this.onDuration?.((performance.now() - started) / 1000);
     }
@@ -43,9 +59,13 @@ export class RedeliveryLedger {
 
   /** Queues the marks of handled ids on a pipeline the caller executes (with the batch's other writes). */
   queueRecord(pipeline: Pipeline, ids: readonly string[]): void {
-    for (const id of ids) pipeline.set(this.key(id), '1', 'PX', this.horizonMs);
+    const commands = pipeline as unknown as Record<string, (...args: string[]) => unknown>;
+    for (const group of groupIndices(ids.length, (i) => eventBucket(ids[i]!))) commands[RECORD]!(String(group.length), ...group.map((i) => this.key(ids[i]!)), String(this.horizonMs));
   }
 }
+
+const CHECK = 'guardrailLedgerCheck';
+const RECORD = 'guardrailLedgerRecord';
 
 /** Runs a pipeline; the first failed command fails the whole, as a typed store error. */
 export async function exec(pipeline: Pipeline): Promise<unknown[]> {

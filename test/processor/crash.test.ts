@@ -114,7 +114,7 @@ describe.skipIf(!BROKERS).each(['cached', 'scripts'] as const)('guardrail run: S
     try {
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${n.prefix}:done:*`, 'COUNT', 1000);
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${n.prefix}:{done*`, 'COUNT', 1000);
         cursor = next;
         if (keys.length > 0) await redis.del(...keys);
       } while (cursor !== '0');

@@ -46,3 +46,15 @@ export function checkPrefix(prefix: string): string {
   if (prefix === '' || /[{}]/.test(prefix)) throw new TypeError(`Redis key prefix "${prefix}" must be non-empty and free of { and }`);
   return prefix;
 }
+
+/** Indices 0..n-1 grouped by their hash tag (first appearance first), for one script call per tag. */
+export function groupIndices<K>(n: number, tagOf: (i: number) => K): number[][] {
+  const byTag = new Map<K, number[]>();
+  for (let i = 0; i < n; i++) {
+    const tag = tagOf(i);
+    const group = byTag.get(tag);
+    if (group) group.push(i);
+    else byTag.set(tag, [i]);
+  }
+  return [...byTag.values()];
+}

@@ -30,7 +30,7 @@ import type { RedisConnection } from './connect.js';
 import { decodeReply } from './decode.js';
 import { encodeOp, type EncodeContext, type ScriptCall } from './encode.js';
 import { toStoreError } from './errors.js';
-import { checkPrefix, eventBucket, eventKey } from './keys.js';
+import { checkPrefix, eventBucket, eventKey, groupIndices } from './keys.js';
 import type { StoreCacheEvent, StoreErrorKind, StoreMetrics } from './metrics.js';
 import { MemoryStore } from '../memory/store.js';
 import { StateCache, type CasCall, type CasReply } from './cache.js';
@@ -435,14 +435,3 @@ function errorKind(err: Error): StoreErrorKind {
   return 'other';
 }
 
-/** Indices 0..n-1 grouped by their hash tag (first appearance first), for one script call per tag. */
-function groupIndices<K>(n: number, tagOf: (i: number) => K): number[][] {
-  const byTag = new Map<K, number[]>();
-  for (let i = 0; i < n; i++) {
-    const tag = tagOf(i);
-    const group = byTag.get(tag);
-    if (group) group.push(i);
-    else byTag.set(tag, [i]);
-  }
-  return [...byTag.values()];
-}
