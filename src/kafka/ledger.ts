@@ -7,13 +7,11 @@
  * ids here once the batch is durable, just before committing. Per-key dedup inside the state
  * scripts keeps a redelivered event from counting twice either way.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { isBatchStore, type BatchStateStore, type StateStore, type StoreOp, type StoreResult } from '../state/index.js';
 import { eventBucket, groupIndices } from '../state/redis/keys.js';
-import { findLuaDir } from '../state/redis/scripts.js';
+import { defineLedgerScripts, LEDGER_SCRIPTS } from '../state/redis/scripts.js';
 import { toStoreError } from './store-errors.js';
 
 type Pipeline = ReturnType<Redis['pipeline']>;
@@ -26,9 +24,7 @@ export class RedeliveryLedger {
     /** Called with each lookup's duration (guardrail_store_duration_seconds{op="mark_seen"}). */
     private readonly onDuration?: (seconds: number) => void,
   ) {
-    const dir = findLuaDir();
-    client.defineCommand(CHECK, { lua: readFileSync(join(dir, 'ledger-check-n.lua'), 'utf8') });
-    client.defineCommand(RECORD, { lua: readFileSync(join(dir, 'ledger-record-n.lua'), 'utf8') });
+    defineLedgerScripts(client);
   }
 
   /**
@@ -64,8 +60,8 @@ export class RedeliveryLedger {
   }
 }
 
-const CHECK = 'guardrailLedgerCheck';
-const RECORD = 'guardrailLedgerRecord';
+const CHECK = LEDGER_SCRIPTS.check.command;
+const RECORD = LEDGER_SCRIPTS.record.command;
 
 /** Runs a pipeline; the first failed command fails the whole, as a typed store error. */
 export async function exec(pipeline: Pipeline): Promise<unknown[]> {

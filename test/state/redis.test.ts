@@ -179,6 +179,36 @@ describe('redis store', () => {
     }
   });
 
+  it('works a batch again when a reconnect emptied the cache in the middle of it (cached mode)', async () => {
+    const client = new Redis(REDIS_URL);
+    await new Promise((resolve) => client.once('ready', resolve));
+    const store = new RedisStore({ client, prefix });
+    const key = { rule: 'reconnect', group: '["agent-7"]' };
+    const spec = { windowMs: 60_000, slotMs: 1000 };
+    const input = (id: string, t: number) => ({ id, timeMs: t, bytes: 1, records: 0 });
+    try {
+      const first = await store.begin!();
+      store.open!('window', key, spec, T0).apply(input('a', T0));
+      expect(await store.flush!(first)).toBe(true);
+      store.end!(first);
+      const batch = await store.begin!();
+      expect(store.open!('window', key, spec, T0 + 1).apply(input('b', T0 + 1)).sums.count).toBe(2);
+      // The connection drops and comes back: Redis may have lost writes, so nothing held is trusted.
+      client.disconnect(true);
+      await new Promise((resolve) => client.once('ready', resolve));
+      expect(await store.flush!(batch)).toBe(false);
+      // Worked again: first on a fresh state (not held any more), refused, then on Redis's value.
+      store.open!('window', key, spec, T0 + 1).apply(input('b', T0 + 1));
+      expect(await store.flush!(batch)).toBe(false);
+      expect(store.open!('window', key, spec, T0 + 1).apply(input('b', T0 + 1)).sums.count).toBe(2);
+      expect(await store.flush!(batch)).toBe(true);
+      store.end!(batch);
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+  });
+
   it('forgets what a batch that did not flush changed (cached mode, the engine\'s way)', async () => {
     const store = new RedisStore({ url: REDIS_URL, prefix });
     const key = { rule: 'aborted', group: '["agent-9"]' };

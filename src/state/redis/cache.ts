@@ -1,24 +1,25 @@
 /*
  * The cached mode of the Redis store (the default): each key's state is worked out in this process
- * by the memory store's own classes, kept here between batches, and written to Redis as JSON by a
- * compare-and-set script call, one per key per batch, all pipelined in one round trip. Redis stays
- * the shared truth: a write lands only if nobody wrote the key since this process last read or
- * wrote it; otherwise the script answers with the current value, and the key's inputs are applied
- * again on that (their ids are in it if they were applied before, so nothing counts twice) and
- * written again. Per key, that is the atomic read-modify-write the per-op scripts do inside Redis,
- * at a fraction of Redis's CPU: no Lua interprets the state, which is where the scripts' time went.
+ * by the memory store's own classes, kept here between batches, and written to Redis as JSON by
+ * compare-and-set, once per key per batch, all in one round trip (the store sends one script call
+ * per hash tag). Redis stays the shared truth: a write lands only if nobody wrote the key since
+ * this process last read or wrote it; otherwise the script answers with the current value. For the
+ * engine's batches (begin/open/flush/end) the batch is then worked again from its keys' values
+ * before it; for a lone apply() call, the refused key's inputs are applied again on that value.
+ * Either way per key that is the atomic read-modify-write the per-op scripts do inside Redis, at a
+ * fraction of Redis's CPU: no Lua interprets the state, which is where the scripts' time went.
  *
  * A key's value is a 20-character version (this process's random id and a counter) followed by the
  * state's snapshot in JSON: `redis-cli GET` shows it readably. A key not in the cache is written
- * as if absent; when it exists, the conflict brings its value, so a key costs one extra round trip
- * the first time this process touches it, and none after.
+ * as if absent; when it exists, the refusal brings its value, so a key costs its batch a second
+ * pass the first time this process touches it, and nothing after.
  */
 import { randomBytes } from 'node:crypto';
 import { StoreUnavailableError } from '../../errors/index.js';
 import { IdHorizon } from '../ids.js';
 import { createState, restoreState, type AnyState } from '../memory/store.js';
 import type { StoreOp, StoreResult } from '../types.js';
-import { groupTag } from './keys.js';
+import { stateKey } from './keys.js';
 
 const VERSION_LENGTH = 20;
 /** Attempts per key and call before the store gives up: only sustained contention gets there. */
@@ -105,7 +106,7 @@ export class StateCache {
 
   /** `<prefix>:{<group tag>}:<op type>:c1:<rule>` (c1: cached state, format 1). */
   keyOf(type: StoreOp['type'], key: StoreOp['key']): string {
-    return `${this.options.prefix}:{${groupTag(key.group)}}:${type}:c1:${key.rule}`;
+    return stateKey(this.options.prefix, type, 'c1', key);
   }
 
   /**
@@ -143,7 +144,7 @@ export class StateCache {
         if (attempt > MAX_ATTEMPTS) {
           throw new StoreUnavailableError(`Redis state store: ${pending.length} state key(s) kept changing under this process for ${MAX_ATTEMPTS} attempts (e.g. ${pending[0]!.key})`);
         }
-        const calls = pending.map((w) => this.write(w));
+        const calls = pending.map((w) => this.write(w.key, w.state, w.version));
         const replies = await send(calls);
         const retry: KeyWork[] = [];
         pending.forEach((w, i) => {
@@ -250,7 +251,7 @@ export class StateCache {
     for (const key of keys) {
       const w = this.entries.get(key);
       if (!w) continue;
-      calls.push(this.write({ key, type: w.type, spec: w.spec, ops: [], state: w.state, version: w.version }));
+      calls.push(this.write(key, w.state, w.version));
       entries.push(w);
     }
     if (calls.length === 0) return (this.flushedClean = true);
@@ -331,10 +332,11 @@ export class StateCache {
     }
   }
 
-  private write(w: KeyWork): CasCall {
+  /** The compare-and-set call that writes `state` over `expected`, under a new version of this process. */
+  private write(key: string, state: AnyState, expected: string): CasCall {
     const version = this.instance + (this.counter++).toString(36).padStart(VERSION_LENGTH - this.instance.length, '0');
-    const px = Math.ceil(w.state.retainMs + this.options.ttlMarginMs);
-    return [w.key, w.version, version + JSON.stringify(w.state.toSnapshot()), String(px)];
+    const px = Math.ceil(state.retainMs + this.options.ttlMarginMs);
+    return [key, expected, version + JSON.stringify(state.toSnapshot()), String(px)];
   }
 
   /** Waits until none of the keys has a write in flight, then holds them until release(). */

@@ -4,8 +4,9 @@
  */
 import type { StateKey, StoreOp } from '../types.js';
 
-/** Parts of one state key's data; which parts an op type uses is fixed by its script. */
-export type KeyPart = 'st' | 'slots' | 'peaks' | 'idm' | 'idq' | 'days' | 'vals' | 'latest';
+/** Parts of one state key's data. */
+/** Which parts an op type uses is fixed by its script; `c1` is the cached mode's whole state (format 1). */
+export type KeyPart = 'st' | 'slots' | 'peaks' | 'idm' | 'idq' | 'days' | 'vals' | 'latest' | 'c1';
 
 /**
  * The hash tag of a group: its text in base64url, which never contains `}` or `{`. An empty group

@@ -33,6 +33,17 @@ export const CAS_SCRIPT = { command: 'guardrailCas', file: 'cas-1.lua', keys: 1 
 /** The same for several states of one hash tag in one call (any number of keys: callers pass the count first). */
 export const CAS_MANY_SCRIPT = { command: 'guardrailCasMany', file: 'cas-n.lua' } as const;
 
+/** The redelivery ledger of `guardrail run` (src/kafka/ledger.ts): any number of keys of one hash tag. */
+export const LEDGER_SCRIPTS = {
+  check: { command: 'guardrailLedgerCheck', file: 'ledger-check-n.lua' },
+  record: { command: 'guardrailLedgerRecord', file: 'ledger-record-n.lua' },
+} as const;
+
+/** Defines the ledger's scripts on a client (the processor's shared one, or a test's). */
+export function defineLedgerScripts(client: Redis, dir: string = findLuaDir()): void {
+  for (const def of Object.values(LEDGER_SCRIPTS)) client.defineCommand(def.command, { lua: readFileSync(join(dir, def.file), 'utf8') });
+}
+
 const PRELUDE = 'shared.lua';
 
 export type ScriptSources = { readonly [T in StoreOp['type'] | 'markSeen' | 'cas' | 'casMany']: string };
