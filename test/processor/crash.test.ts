@@ -47,7 +47,7 @@ function distinctRevocations(all: readonly RevocationMessage[]): Map<string, Rev
 // kill after the windows were written and before the cooldowns were can make the restarted
 // processor fire at another event of the redelivered batch (its windows report the state with the
 // whole batch in it), so a revocation id can differ from a single run's (docs/state.md, "Known
-// limits"). Seen in CI about once in six runs of this test in scripts mode.
+// limits"). Seen in CI once in the eight runs of this test in scripts mode on 2026-11-29.
 describe.skipIf(!BROKERS).each(['cached'] as const)('guardrail run: SIGKILL in the middle of a stream (store mode %s)', (mode) => {
   const n = testNames(`crash-${mode}`);
   const children: ChildProcessor[] = [];
