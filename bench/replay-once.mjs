@@ -2,25 +2,27 @@
 // usage: node bench/replay-once.mjs <mode> <events.jsonl> [rulesDir]
 //   mode "replay": the full engine with in-memory state (guardrail replay without printing)
 //   mode "parse":  baseline: read and JSON.parse every line, nothing else
-// Both read the file the same way (a stream of lines) and report wall time and CPU time.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+// Both read the file the same way (guardrail replay's reader: chunks of lines) and report wall
+// time and CPU time.
 
 const [mode, file, rules = 'rules'] = process.argv.slice(2);
 // Modules load before the file is opened: a line interface emits lines as soon as it exists.
 const { loadRules } = await import('../dist/rules/index.js');
 const { runReplay } = await import('../dist/engine/index.js');
+const { readLineChunks } = await import('../dist/cli/io.js');
 const ruleset = mode === 'replay' ? await loadRules(rules) : undefined;
-const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+const lines = readLineChunks(file);
 const started = process.hrtime.bigint();
 const cpuStart = process.cpuUsage();
 let events = 0;
 let detections = 0;
 if (mode === 'parse') {
-  for await (const line of lines) {
-    if (line) {
-      JSON.parse(line);
-      events++;
+  for await (const chunk of lines) {
+    for (const line of chunk) {
+      if (line) {
+        JSON.parse(line);
+        events++;
+      }
     }
   }
 } else {

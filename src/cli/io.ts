@@ -3,12 +3,44 @@
  * lines to stdout in chunks with backpressure (a replay can print hundreds of thousands of lines).
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
-export function readLines(path: string | undefined): AsyncIterable<string> {
-  const input = path === undefined || path === '-' ? process.stdin : createReadStream(path);
-  return createInterface({ input, crlfDelay: Infinity });
+/** Bytes read from a file at a time: a chunk holds about a thousand events of the contract's size. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * The lines of a file ("-" or undefined: standard input) as chunks of consecutive lines, one chunk
+ * per read. Lines end at "\n" (a "\r" before it is dropped, as in JSON Lines); malformed UTF-8
+ * becomes U+FFFD, so the event that holds it fails validation instead of the read. Consumers that
+ * handle a line at a time pay one promise per chunk instead of one per line, which at replay
+ * speeds is a tenth of the time it takes to parse the line.
+ */
+export async function* readLineChunks(path: string | undefined): AsyncGenerator<string[]> {
+  const input: Readable = path === undefined || path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const lines = text.split('\n');
+    rest = lines.pop()!;
+    if (lines.length > 0) yield withoutCarriageReturns(lines);
+  }
+  rest += decoder.end();
+  if (rest !== '') yield withoutCarriageReturns([rest]);
+}
+
+/** The lines of a file or standard input, one at a time. */
+export async function* readLines(path: string | undefined): AsyncGenerator<string> {
+  for await (const lines of readLineChunks(path)) yield* lines;
+}
+
+function withoutCarriageReturns(lines: string[]): string[] {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1);
+  }
+  return lines;
 }
 
 export class LineWriter {

@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { UsageError } from '../errors/index.js';
 
-/** Events per engine pass of `--store redis` (2000 in memory). */
+/** Events per engine pass of `--store redis` (DEFAULT_BATCH_SIZE, 500, in memory). */
 const REDIS_REPLAY_BATCH_SIZE = 10_000;
-import { runReplay, type ReplaySummary } from '../engine/index.js';
+import { DEFAULT_BATCH_SIZE, runReplay, type ReplaySummary } from '../engine/index.js';
 import { loadRules } from '../rules/index.js';
 import { describeConnection, RedisStore, redisOptionsFromEnv } from '../state/index.js';
 import { parse, positiveInt } from './args.js';
-import { LineWriter, readLines } from './io.js';
+import { LineWriter, readLineChunks } from './io.js';
 
 const MAX_INVALID_SHOWN = 20;
 /** A replay is batch work: a slow round trip is waited for, not an outage. */
@@ -36,7 +36,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const prefix = values['redis-prefix'] ?? `gr-replay-${randomUUID().slice(0, 8)}`;
   if (prefix === '' || /[{}\s]/.test(prefix)) throw new UsageError(`--redis-prefix must be non-empty, without braces or spaces (got "${prefix}")`);
   // Through the cached Redis store each batch writes every state it touched once: bigger batches write less.
-  const batchSize = positiveInt('batch-size', values['batch-size'], values.store === 'redis' ? REDIS_REPLAY_BATCH_SIZE : 2000);
+  const batchSize = positiveInt('batch-size', values['batch-size'], values.store === 'redis' ? REDIS_REPLAY_BATCH_SIZE : DEFAULT_BATCH_SIZE);
   const ruleset = await loadRules(values.rules);
   const connection = values.store === 'redis' ? redisOptionsFromEnv(process.env) : undefined;
   const redis = connection ? new RedisStore({ connection, prefix, commandTimeoutMs: REPLAY_REDIS_TIMEOUT_MS, streamDedup: 'memory' }) : undefined;
@@ -49,7 +49,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     await redis?.ready();
     summary = await runReplay({
       ruleset,
-      lines: readLines(values.events),
+      lines: readLineChunks(values.events),
       batchSize,
       ...(redis ? { store: redis } : {}),
       onDetection: (d) => out.write(JSON.stringify(d)),

@@ -12,7 +12,8 @@ import type { Detection } from './types.js';
 
 export interface ReplayOptions {
   ruleset: Ruleset;
-  lines: AsyncIterable<string> | Iterable<string>;
+  /** The event lines, one at a time or in chunks of consecutive lines (as `readLineChunks` reads a file). */
+  lines: AsyncIterable<string | readonly string[]> | Iterable<string | readonly string[]>;
   onDetection: (d: Detection) => void | Promise<void>;
   /** Called for each line that is not a valid event; `line` counts from 1. */
   onInvalid?: (line: number, reason: string) => void;
@@ -38,7 +39,11 @@ export interface ReplaySummary {
   invalidReasons: Record<string, number>;
 }
 
-export const DEFAULT_BATCH_SIZE = 2000;
+/**
+ * Events per engine pass with the in-memory store. Small enough that a batch's events die young
+ * (2000 let a batch outlive a scavenge and be copied to the old generation: 14% slower replay).
+ */
+export const DEFAULT_BATCH_SIZE = 500;
 
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   // The engine below is this store's only caller, and its markSeen already drops repeated events.
@@ -68,19 +73,22 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     }
   };
 
-  for await (const line of options.lines) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    summary.events++;
-    const decoded = decodeEvent(line);
-    if (!decoded.ok) {
-      summary.invalid++;
-      summary.invalidReasons[decoded.reason] = (summary.invalidReasons[decoded.reason] ?? 0) + 1;
-      options.onInvalid?.(lineNo, decoded.reason);
-      continue;
+  for await (const item of options.lines) {
+    const chunk = typeof item === 'string' ? [item] : item;
+    for (const line of chunk) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      summary.events++;
+      const decoded = decodeEvent(line);
+      if (!decoded.ok) {
+        summary.invalid++;
+        summary.invalidReasons[decoded.reason] = (summary.invalidReasons[decoded.reason] ?? 0) + 1;
+        options.onInvalid?.(lineNo, decoded.reason);
+        continue;
+      }
+      batch.push(decoded.value);
+      if (batch.length >= batchSize) await flush();
     }
-    batch.push(decoded.value);
-    if (batch.length >= batchSize) await flush();
   }
   if (batch.length > 0) await flush();
   if (!options.store) await store.close();
