@@ -7,7 +7,7 @@ import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/ind
 import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CompositeRule, Ruleset, TimeRange } from '../rules/types.js';
 import { StoreUnavailableError } from '../errors/index.js';
-import { isBatchStore, type CooldownSpec, type SignalSpec, type StateStore } from '../state/types.js';
+import { isBatchStore, type StateStore } from '../state/types.js';
 import { Plan, type Ref } from './plan.js';
 import { plannerFor, stateOf, type Pending, type Planner, type PrimaryRule } from './primary.js';
 import { detectionId, groupKeyOf, subjectOf, type GroupKey } from './subject.js';
@@ -202,10 +202,10 @@ export class Engine {
         if (inputs.length === 0 || !applies(rule, e)) continue;
         const group = groupKeyOf(rule.groupBy, e);
         if (!group) continue;
-        const { stateRule, spec } = stateOf<SignalSpec>(rule, 'signal', () => ({ withinMs: rule.withinMs }));
+        const state = stateOf(rule, 'signal', () => ({ withinMs: rule.withinMs }));
         let ref: Ref<'signal'> | undefined;
         for (const h of inputs) {
-          ref = plan.add('signal', stateRule, group.text, spec, {
+          ref = plan.add(state, group.text, {
             id: `${e.event.id}\u0000${h.rule.id}`,
             timeMs: e.timeMs,
             rule: h.rule.id,
@@ -231,8 +231,8 @@ export class Engine {
       for (const h of list) {
         if (!h.rule.actions.some((a) => a !== 'signal')) continue;
         const id = detectionId(h.rule, h.group, h.hit.windowStartMs, e.timeMs, e.event.id);
-        const { stateRule, spec } = stateOf<CooldownSpec>(h.rule, 'cooldown', () => ({ cooldownMs: h.rule.cooldownMs }));
-        const ref = plan.add('cooldown', stateRule, h.group.text, spec, { id, timeMs: e.timeMs });
+        const state = stateOf(h.rule, 'cooldown', () => ({ cooldownMs: h.rule.cooldownMs }));
+        const ref = plan.add(state, h.group.text, { id, timeMs: e.timeMs });
         pending.push({ event: i, h, id, ref });
       }
     });

@@ -8,6 +8,31 @@
 import { isSyncStore } from '../state/types.js';
 import type { InputOf, ObservationOf, OpenState, SpecOf, StateStore, StoreOp, StoreResult, SyncStateStore } from '../state/types.js';
 
+/**
+ * One kind of state of one rule (its window, its cooldown, ...): the op type, the state id the
+ * store keys it by, its spec, and a small number unique to the pair, by which a plan finds the
+ * rule's keys without hashing the type and the id for every event.
+ */
+export interface RuleState<T extends StoreOp['type']> {
+  readonly type: T;
+  readonly stateRule: string;
+  readonly spec: SpecOf<T>;
+  readonly slot: number;
+}
+
+const slots = new Map<string, number>();
+
+/** The slot of a (type, state id) pair: the same number for the same pair, for the life of the process. */
+export function slotOf(type: StoreOp['type'], stateRule: string): number {
+  const name = `${type}\u0000${stateRule}`;
+  let slot = slots.get(name);
+  if (slot === undefined) {
+    slot = slots.size;
+    slots.set(name, slot);
+  }
+  return slot;
+}
+
 /** Where an input went, to find its observation after the store answered. */
 export interface Ref<T extends StoreOp['type']> {
   readonly type: T;
@@ -19,9 +44,9 @@ export interface Ref<T extends StoreOp['type']> {
 
 export class Plan {
   readonly ops: StoreOp[] = [];
-  // type -> state rule -> group -> op index (or open key). Nested maps, not one joined key: add()
-  // runs for every event and rule, and joining strings there would allocate and hash a new key each time.
-  private readonly byKey = new Map<string, Map<string, Map<string, number | OpenState<StoreOp['type']>>>>();
+  // Per slot (a rule's state), group -> op index (or open state). Indexed by slot, not by a joined
+  // key: add() runs for every event and rule, and a string key would be built or hashed each time.
+  private readonly bySlot: (Map<string, number | OpenState<StoreOp['type']>> | undefined)[] = [];
   private results: StoreResult[] = [];
   private readonly sync: SyncStateStore | undefined;
   private readonly store: StateStore;
@@ -36,13 +61,14 @@ export class Plan {
     return this.sync !== undefined;
   }
 
-  add<T extends StoreOp['type']>(type: T, rule: string, group: string, spec: SpecOf<T>, input: InputOf<T>): Ref<T> {
-    if (this.sync) return { type, op: -1, input: -1, observed: this.observe(type, rule, group, spec, input) };
-    const byGroup = this.groupsOf(type, rule);
+  add<T extends StoreOp['type']>(state: RuleState<T>, group: string, input: InputOf<T>): Ref<T> {
+    const { type } = state;
+    if (this.sync) return { type, op: -1, input: -1, observed: this.observe(state, group, input) };
+    const byGroup = this.groupsOf(state.slot);
     let index = byGroup.get(group) as number | undefined;
     if (index === undefined) {
       index = this.ops.length;
-      this.ops.push({ type, key: { rule, group }, spec, inputs: [] } as unknown as StoreOp);
+      this.ops.push({ type, key: { rule: state.stateRule, group }, spec: state.spec, inputs: [] } as unknown as StoreOp);
       byGroup.set(group, index);
     }
     const inputs = this.ops[index]!.inputs as unknown[];
@@ -54,28 +80,23 @@ export class Plan {
    * Immediate plans only: applies the input at once and returns its observation, with no Ref to
    * allocate. Planners call it for every event and rule when the store is in this process.
    */
-  observe<T extends StoreOp['type']>(type: T, rule: string, group: string, spec: SpecOf<T>, input: InputOf<T>): ObservationOf[T] {
+  observe<T extends StoreOp['type']>(state: RuleState<T>, group: string, input: InputOf<T>): ObservationOf[T] {
     const sync = this.sync;
     if (!sync) throw new Error('observe() needs a store in this process; use add() and observation()');
-    const byGroup = this.groupsOf(type, rule);
+    const byGroup = this.groupsOf(state.slot);
     let open = byGroup.get(group) as OpenState<T> | undefined;
     if (open === undefined) {
-      open = sync.open(type, { rule, group }, spec, input.timeMs);
+      open = sync.open(state.type, { rule: state.stateRule, group }, state.spec, input.timeMs);
       byGroup.set(group, open as unknown as OpenState<StoreOp['type']>);
     }
     return open.apply(input);
   }
 
-  private groupsOf(type: StoreOp['type'], rule: string): Map<string, number | OpenState<StoreOp['type']>> {
-    let byRule = this.byKey.get(type);
-    if (!byRule) {
-      byRule = new Map();
-      this.byKey.set(type, byRule);
-    }
-    let byGroup = byRule.get(rule);
+  private groupsOf(slot: number): Map<string, number | OpenState<StoreOp['type']>> {
+    let byGroup = this.bySlot[slot];
     if (!byGroup) {
       byGroup = new Map();
-      byRule.set(rule, byGroup);
+      this.bySlot[slot] = byGroup;
     }
     return byGroup;
   }

@@ -16,8 +16,8 @@ import {
 import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CountryAllowlistRule, GeoRule, ImpossibleTravelRule, NewLocationRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
 import { slotSizeFor } from '../state/index.js';
-import type { Position, ProfileInput, ProfileSpec, SeenInput, SeenSpec, StoreOp, TravelSpec, WindowInput, WindowSpec } from '../state/types.js';
-import type { Plan, Ref } from './plan.js';
+import type { Position, ProfileInput, SeenInput, SpecOf, StoreOp, WindowInput } from '../state/types.js';
+import { slotOf, type Plan, type Ref, type RuleState } from './plan.js';
 import { stateFingerprint, type GroupKey } from './subject.js';
 
 /** A decision waiting for the store's answer. */
@@ -73,22 +73,23 @@ export type PrimaryRule = Exclude<CompiledRule, { kind: 'composite' }>;
 /** How long a position is remembered for impossible-travel checks. */
 export const TRAVEL_RETAIN_MS = 24 * 3_600_000;
 
-const specs = new WeakMap<CompiledRule, Map<string, { stateRule: string; spec: unknown }>>();
+const states = new WeakMap<CompiledRule, Map<string, RuleState<StoreOp['type']>>>();
 
-/** The store spec and state id of one kind of a rule's state (its window, its cooldown, ...), computed once per compiled rule. */
-export function stateOf<S>(rule: CompiledRule, purpose: StoreOp['type'], make: () => S): { stateRule: string; spec: S } {
-  let byPurpose = specs.get(rule);
-  if (!byPurpose) {
-    byPurpose = new Map();
-    specs.set(rule, byPurpose);
+/** One kind of a rule's state (its window, its cooldown, ...) with its spec and state id, computed once per compiled rule. */
+export function stateOf<T extends StoreOp['type']>(rule: CompiledRule, type: T, make: () => SpecOf<T>): RuleState<T> {
+  let byType = states.get(rule);
+  if (!byType) {
+    byType = new Map();
+    states.set(rule, byType);
   }
-  let s = byPurpose.get(purpose);
+  let s = byType.get(type);
   if (!s) {
     const spec = make();
-    s = { stateRule: stateFingerprint(rule.id, spec), spec };
-    byPurpose.set(purpose, s);
+    const stateRule = stateFingerprint(rule.id, spec);
+    s = { type, stateRule, spec, slot: slotOf(type, stateRule) } as RuleState<StoreOp['type']>;
+    byType.set(type, s);
   }
-  return s as { stateRule: string; spec: S };
+  return s as unknown as RuleState<T>;
 }
 
 export function plannerFor(rule: PrimaryRule): Planner {
@@ -111,7 +112,7 @@ export function planPrimary(rule: PrimaryRule, e: DecodedEvent, group: GroupKey,
 }
 
 function windowPlanner(rule: WindowRule): Planner {
-  const { stateRule, spec } = stateOf<WindowSpec>(rule, 'window', () => ({
+  const state = stateOf(rule, 'window', () => ({
     windowMs: rule.windowMs,
     slotMs: slotSizeFor(rule.windowMs),
     ...(rule.baseline
@@ -126,8 +127,8 @@ function windowPlanner(rule: WindowRule): Planner {
     input.timeMs = e.timeMs;
     input.bytes = volume?.bytes ?? 0;
     input.records = volume?.records ?? 0;
-    if (plan.immediate) return decided(evaluateWindow(rule, e.timeMs, plan.observe('window', stateRule, group.text, spec, input)));
-    return laterWindow(rule, e.timeMs, plan, plan.add('window', stateRule, group.text, spec, input));
+    if (plan.immediate) return decided(evaluateWindow(rule, e.timeMs, plan.observe(state, group.text, input)));
+    return laterWindow(rule, e.timeMs, plan, plan.add(state, group.text, input));
   };
 }
 
@@ -142,7 +143,7 @@ function timeOfDayPlanner(rule: TimeOfDayRule): Planner {
       return laterTimeOfDay(rule, e.timeMs, zone, local, plan, undefined);
     };
   }
-  const { stateRule, spec } = stateOf<ProfileSpec>(rule, 'profile', () => ({ historyMs: learned.historyMs }));
+  const state = stateOf(rule, 'profile', () => ({ historyMs: learned.historyMs }));
   const scratch: ProfileInput = { id: '', timeMs: 0.5, hourOfWeek: 0 };
   return (e, group, plan) => {
     const zone = zoneOf(e);
@@ -151,8 +152,8 @@ function timeOfDayPlanner(rule: TimeOfDayRule): Planner {
     input.id = e.event.id;
     input.timeMs = e.timeMs;
     input.hourOfWeek = local.hourOfWeek;
-    if (plan.immediate) return decided(evaluateTimeOfDay(rule, e.timeMs, zone, local, plan.observe('profile', stateRule, group.text, spec, input)));
-    return laterTimeOfDay(rule, e.timeMs, zone, local, plan, plan.add('profile', stateRule, group.text, spec, input));
+    if (plan.immediate) return decided(evaluateTimeOfDay(rule, e.timeMs, zone, local, plan.observe(state, group.text, input)));
+    return laterTimeOfDay(rule, e.timeMs, zone, local, plan, plan.add(state, group.text, input));
   };
 }
 
@@ -161,7 +162,7 @@ function geoPlanner(rule: GeoRule): Planner {
     case 'country_allowlist':
       return (e) => laterAllowlist(rule, e.timeMs, e.event.source?.country);
     case 'new_location': {
-      const { stateRule, spec } = stateOf<SeenSpec>(rule, 'seen', () => ({ historyMs: rule.historyMs }));
+      const state = stateOf(rule, 'seen', () => ({ historyMs: rule.historyMs }));
       const on = rule.on;
       const scratch: SeenInput = { id: '', timeMs: 0.5, value: '' };
       return (e, group, plan) => {
@@ -172,12 +173,12 @@ function geoPlanner(rule: GeoRule): Planner {
         input.id = e.event.id;
         input.timeMs = e.timeMs;
         input.value = value;
-        if (plan.immediate) return decided(evaluateNewLocation(rule, e.timeMs, value, plan.observe('seen', stateRule, group.text, spec, input)));
-        return laterNewLocation(rule, e.timeMs, value, plan, plan.add('seen', stateRule, group.text, spec, input));
+        if (plan.immediate) return decided(evaluateNewLocation(rule, e.timeMs, value, plan.observe(state, group.text, input)));
+        return laterNewLocation(rule, e.timeMs, value, plan, plan.add(state, group.text, input));
       };
     }
     case 'impossible_travel': {
-      const { stateRule, spec } = stateOf<TravelSpec>(rule, 'travel', () => ({ retainMs: TRAVEL_RETAIN_MS }));
+      const state = stateOf(rule, 'travel', () => ({ retainMs: TRAVEL_RETAIN_MS }));
       const scratch: Position = { id: '', timeMs: 0.5, lat: 0.5, lon: 0.5, country: undefined };
       return (e, group, plan) => {
         const source = e.event.source;
@@ -190,8 +191,8 @@ function geoPlanner(rule: GeoRule): Planner {
         here.lat = lat;
         here.lon = lon;
         here.country = source?.country || undefined;
-        if (plan.immediate) return decided(evaluateTravel(rule, here, plan.observe('travel', stateRule, group.text, spec, here)));
-        return laterTravel(rule, here, plan, plan.add('travel', stateRule, group.text, spec, here));
+        if (plan.immediate) return decided(evaluateTravel(rule, here, plan.observe(state, group.text, here)));
+        return laterTravel(rule, here, plan, plan.add(state, group.text, here));
       };
     }
   }

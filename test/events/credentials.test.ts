@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEvent, decodeEventObject, redactCredentials, type DecodeResult } from '../../src/events/index.js';
+import { mayContainCredential } from '../../src/events/credential-patterns.js';
 import { fakes, full, minimal, withFields } from './fixtures.js';
 
 function reasonOf(r: DecodeResult): string {
@@ -164,5 +165,21 @@ describe('redactCredentials', () => {
     const event = withFields(full(), { labels: { auth: fakes.jwt }, login: { password: 'pw' } });
     expect(decodeEventObject(event).ok).toBe(false);
     expect(decodeEventObject(redactCredentials(event)).ok).toBe(true);
+  });
+});
+
+describe('the telltale gate over an event text', () => {
+  const telltales = ['eyJ', 'bearer', 'BEARER', 'BeArEr', 'basic', 'Basic', 'bASIC', 'AKIA', 'ASIA', 'AIza', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xoxa-', 'xoxb-', 'xoxp-', 'xoxr-', 'xoxs-', 'sk-', 'sk_', 'rk-', 'rk_', '-----BEGIN'];
+  it.each(telltales)('opens for %s anywhere in the text', (t) => {
+    expect(mayContainCredential(`{"labels":{"x":"abc${t}def"}}`)).toBe(true);
+  });
+
+  it('opens for any backslash (an escape could spell a telltale) and stays shut for an ordinary event', () => {
+    expect(mayContainCredential('{"labels":{"x":"\\u0065yJ"}}')).toBe(true);
+    const plain = JSON.stringify({ ...full(), principal: { id: 'u-1', timezone: 'Asia/Tokyo' } });
+    expect(mayContainCredential(plain)).toBe(false);
+    for (const near of ['ey', 'Bear', 'basi', 'AKI', 'ASI', 'AIz', 'gh_', 'ghx_', 'github_', 'glpat', 'xoxc-', 'sk', 'tk-', '----BEGIN']) {
+      expect(mayContainCredential(`{"x":"${near}"}`), near).toBe(false);
+    }
   });
 });

@@ -4,7 +4,7 @@
  * longer than its retention, in event time, is dropped.
  */
 import { IdHorizon, NO_ID_MEMORY, type IdMemory } from '../ids.js';
-import type { InputOf, ObservationOf, OpenState, SpecOf, StateKey, StoreOp, StoreResult, SyncStateStore } from '../types.js';
+import type { OpenState, SpecOf, StateKey, StoreOp, StoreResult, SyncStateStore } from '../types.js';
 import { MemoryCooldown, type CooldownSnapshot } from './cooldown.js';
 import { MemoryProfile, type ProfileSnapshot } from './profile.js';
 import { MemorySeen, type SeenSnapshot } from './seen.js';
@@ -111,15 +111,11 @@ export class MemoryStore implements SyncStateStore {
 
   open<T extends StoreOp['type']>(type: T, key: StateKey, spec: SpecOf<T>, firstTimeMs: number): OpenState<T> {
     this.maybeSweep();
-    const state = this.state(type, key, spec, firstTimeMs);
+    // The watermark moves with each key's first input of a batch, not with every input: it only
+    // decides which idle keys a sweep drops, and lagging by less than a batch drops them later, never early.
+    this.tick(firstTimeMs);
     // Each state class takes the input type of its own op; the union is resolved by `create`.
-    const tracked = state as unknown as { apply(input: InputOf<T>): ObservationOf[T] };
-    return {
-      apply: (input) => {
-        this.tick(input.timeMs);
-        return tracked.apply(input);
-      },
-    };
+    return this.state(type, key, spec, firstTimeMs) as unknown as OpenState<T>;
   }
 
   private applyOne(op: StoreOp): StoreResult {
