@@ -4,7 +4,8 @@
  *
  * - cached (default, cache.ts): the memory store's classes work the states out in this process;
  *   Redis keeps each state as `<prefix>:{<group tag>}:<op type>:c1:<rule>` (version + JSON), written
- *   by compare-and-set once per batch, one script call per hash tag, all in one round trip.
+ *   by compare-and-set once per batch, one script call per hash tag, all in one transaction
+ *   (MULTI/EXEC: a process killed while writing leaves none of the batch's states written).
  * - scripts: each operation applied atomically by one Lua script call and a batch's calls sent
  *   pipelined, without waiting in between (one round trip per batch, one script call per state key).
  *
@@ -261,6 +262,7 @@ export class RedisStore implements StateStore {
   /**
    * One round trip of compare-and-set writes (cached mode): one script call per hash tag (a
    * group's states), each key checked and written on its own; replies in the order of `calls`.
+   * The calls form one transaction, so a batch's states are written together or not at all.
    */
   private async cas(calls: CasCall[]): Promise<CasReply[]> {
     const groups = groupIndices(calls.length, (i) => {
@@ -280,7 +282,7 @@ export class RedisStore implements StateStore {
         for (const i of group) args.push(calls[i]![1], calls[i]![2], calls[i]![3]);
         commands[CAS_MANY_SCRIPT.command]!(...args);
       }
-    });
+    }, true);
     const out = new Array<CasReply>(calls.length);
     groups.forEach((group, g) => {
       if (group.length === 1) out[group[0]!] = replies[g] as CasReply;
@@ -362,9 +364,10 @@ export class RedisStore implements StateStore {
    * One round trip of `commands` script calls: typed errors for outages, a deadline for the whole,
    * the duration reported. The calls go out in pipelined chunks, each written as soon as it is
    * encoded and none waiting for another's replies, so Redis runs the first while the next are
-   * encoded; the caller waits once, for all of them.
+   * encoded; the caller waits once, for all of them. `atomic`: one MULTI ... EXEC instead, so that
+   * all of the calls apply or, if the connection is lost before EXEC arrives, none.
    */
-  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline, from: number, to: number) => void): Promise<unknown[]> {
+  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline, from: number, to: number) => void, atomic = false): Promise<unknown[]> {
     if (!this.up) {
       try {
         if (this.everUp) {
@@ -390,7 +393,14 @@ export class RedisStore implements StateStore {
         timer = setTimeout(() => reject(new Error('Command timed out')), this.commandTimeoutMs);
       });
       const execs: Promise<[Error | null, unknown][] | null>[] = [];
-      for (let from = 0, size = FIRST_CHUNK; from < commands; from += size, size = Math.min(size * 2, MAX_CHUNK)) {
+      if (atomic && commands > 1) {
+        // MULTI ... EXEC: Redis runs the calls only once EXEC has arrived, so a connection lost on
+        // the way (the process killed mid-write) applies none of them.
+        const tx = this.client.multi();
+        fill(tx, 0, commands);
+        execs.push(tx.exec());
+      }
+      for (let from = execs.length > 0 ? commands : 0, size = FIRST_CHUNK; from < commands; from += size, size = Math.min(size * 2, MAX_CHUNK)) {
         const pipeline = this.client.pipeline();
         fill(pipeline, from, Math.min(from + size, commands));
         const exec = pipeline.exec();
