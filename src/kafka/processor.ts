@@ -41,6 +41,28 @@ export interface Processor {
 }
 
 /** The ioredis client the store, ledger, budget and quarantine entries share; tuned to fail fast. */
+/** At most one line per this many ms about unreadable state values; the metric counts every one. */
+export const UNREADABLE_LOG_EVERY_MS = 60_000;
+
+/**
+ * Logs state values the cached store could not read (they start afresh: an agent's baseline or
+ * known places are lost): the first at once, then at most one line a minute with how many more
+ * there were, so a prefix full of foreign values cannot flood the log. Keys name a group's hash
+ * tag and a rule, never a credential.
+ */
+export function unreadableLogger(log: Pick<Logger, 'warn'>, now: () => number = Date.now): (key: string) => void {
+  let lastAt = -Infinity;
+  let since = 0;
+  return (key) => {
+    since++;
+    const t = now();
+    if (t - lastAt < UNREADABLE_LOG_EVERY_MS) return;
+    log.warn({ key, count: since }, 'state value in Redis could not be read and was started afresh (see GuardrailStateUnreadable in docs/operations.md)');
+    lastAt = t;
+    since = 0;
+  };
+}
+
 function createRedis(config: ProcessorConfig): Redis {
   const client = new Redis(withGuardedConnector({
     ...ioredisOptions(config.redis.connection),
@@ -120,6 +142,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
         if (up) storeLog.info('state store connected');
         else if (!closing) storeLog.warn('state store connection lost');
       },
+      onUnreadable: unreadableLogger(storeLog),
     });
     closers.push({ name: 'store', close: () => store.close() });
     try {

@@ -162,7 +162,8 @@ describe('redis store', () => {
 
   it('starts afresh from a value it cannot read, and counts it', async () => {
     const registry = createMetrics({ defaults: false }).registry;
-    const store = new RedisStore({ url: REDIS_URL, prefix, metrics: createStoreMetrics(registry) });
+    const unreadable: string[] = [];
+    const store = new RedisStore({ url: REDIS_URL, prefix, metrics: createStoreMetrics(registry), onUnreadable: (k) => unreadable.push(k) });
     const admin = new Redis(REDIS_URL);
     const key = { rule: 'garbled', group: '["agent-8"]' };
     try {
@@ -170,6 +171,7 @@ describe('redis store', () => {
       const [r] = await store.apply([{ type: 'window', key, spec: { windowMs: 60_000, slotMs: 1000 }, inputs: [{ id: 'a', timeMs: T0, bytes: 5, records: 0 }] }]);
       expect(r).toMatchObject({ observations: [{ duplicate: false, sums: { count: 1, bytes: 5 } }] });
       expect(await registry.metrics()).toContain('guardrail_store_cache_total{event="unreadable"} 1');
+      expect(unreadable).toEqual([`${prefix}:{${Buffer.from(key.group).toString('base64url')}}:window:c1:garbled`]);
       // Written over: readable again.
       const value = await admin.get(`${prefix}:{${Buffer.from(key.group).toString('base64url')}}:window:c1:garbled`);
       expect(JSON.parse(value!.slice(20))[0]).toBeTypeOf('number');

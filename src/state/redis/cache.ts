@@ -34,6 +34,8 @@ export interface CacheOptions {
   maxKeys: number;
   /** Told of each miss and refused write (guardrail_store_cache_total). */
   onEvent?: (event: 'miss' | 'conflict' | 'unreadable') => void;
+  /** Told the key of each value that could not be read (and was started afresh). */
+  onUnreadable?: (key: string) => void;
 }
 
 /** One compare-and-set call: key, the version last seen, the new value, expiry in ms. */
@@ -158,7 +160,7 @@ export class StateCache {
           this.count('conflict');
           const current = reply[1];
           w.version = current === undefined ? '' : current.slice(0, VERSION_LENGTH);
-          w.state = current === undefined ? this.fresh(w.type, w.spec) : this.restore(w.type, w.spec, current);
+          w.state = current === undefined ? this.fresh(w.type, w.spec) : this.restore(w.key, w.type, w.spec, current);
           this.run(w, ops, results);
           retry.push(w);
         });
@@ -277,7 +279,7 @@ export class StateCache {
       const current = reply[1];
       entry.persisted = current;
       entry.version = current === undefined ? '' : current.slice(0, VERSION_LENGTH);
-      entry.state = current === undefined ? this.fresh(entry.type, entry.spec) : this.restore(entry.type, entry.spec, current);
+      entry.state = current === undefined ? this.fresh(entry.type, entry.spec) : this.restore(calls[i]![0], entry.type, entry.spec, current);
     });
     if (clean) {
       // The batch is done: what it wrote is where the next one starts from.
@@ -292,7 +294,7 @@ export class StateCache {
         if (reply !== 1) return;
         const entry = entries[i]!;
         const prior = before[i];
-        entry.state = prior === undefined ? this.fresh(entry.type, entry.spec) : this.restore(entry.type, entry.spec, prior);
+        entry.state = prior === undefined ? this.fresh(entry.type, entry.spec) : this.restore(calls[i]![0], entry.type, entry.spec, prior);
         this.dirty.add(calls[i]![0]);
       });
     }
@@ -310,11 +312,12 @@ export class StateCache {
   }
 
   /** A value from Redis; one that does not parse (written by something else) is replaced by a fresh state, and counted. */
-  private restore(type: StoreOp['type'], spec: StoreOp['spec'], value: string): AnyState {
+  private restore(key: string, type: StoreOp['type'], spec: StoreOp['spec'], value: string): AnyState {
     try {
       return restoreState(type, spec, JSON.parse(value.slice(VERSION_LENGTH)), this.options.dedupHorizonMs, this.options.latenessMs);
     } catch {
       this.count('unreadable');
+      this.options.onUnreadable?.(key);
       return this.fresh(type, spec);
     }
   }

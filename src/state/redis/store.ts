@@ -82,6 +82,8 @@ export interface RedisStoreOptions {
   onUpChange?: (up: boolean) => void;
   /** Called after each round trip with its duration (for guardrail_store_duration_seconds{op}). */
   onDuration?: (op: 'apply' | 'mark_seen', seconds: number) => void;
+  /** Cached mode: called with the key of each value in Redis that could not be read (the state starts afresh). */
+  onUnreadable?: (key: string) => void;
 }
 
 export type RedisStoreMode = 'cached' | 'scripts';
@@ -137,6 +139,7 @@ export class RedisStore implements StateStore {
             ...this.ctx,
             maxKeys: options.maxCachedKeys ?? DEFAULT_MAX_CACHED_KEYS,
             ...(options.metrics ? { onEvent: (event: StoreCacheEvent) => options.metrics!.cache.inc({ event }) } : {}),
+            ...(options.onUnreadable ? { onUnreadable: options.onUnreadable } : {}),
           })
         : undefined;
     this.localSeen = options.streamDedup === 'memory' ? new MemoryStore() : undefined;
