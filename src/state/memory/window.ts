@@ -2,7 +2,7 @@
  * In-memory sliding window for one state key: per-slot sums on event time, a running sum for the
  * in-order fast path, and per-bucket peaks for the learned baseline.
  */
-import { robustStats } from '../baseline.js';
+import { robustStatsSorted } from '../baseline.js';
 import { IdHorizon, type IdMemory, type IdSnapshot } from '../ids.js';
 import { slotOf } from '../slots.js';
 import type { BaselineStats, Sums, WindowInput, WindowObservation, WindowSpec } from '../types.js';
@@ -26,6 +26,14 @@ export class MemoryWindow {
   private firstSeenMs = Infinity;
   lastSeenMs = -Infinity;
   private cachedStats: { bucket: number; stats: Omit<BaselineStats, 'spanMs'> } | undefined;
+  /**
+   * The peaks of the buckets in [samplesFrom, samplesTo), sorted ascending: the samples of the last
+   * statistics, moved along with the bucket instead of collected and selected again each time.
+   * Undefined until first needed, and again after a peak inside that span changed (out of order).
+   */
+  private sorted: number[] | undefined;
+  private samplesFrom = 0;
+  private samplesTo = 0;
 
   constructor(
     private readonly spec: WindowSpec,
@@ -138,25 +146,84 @@ export class MemoryWindow {
     const prev = this.peaks.get(bucket);
     if (prev === undefined || value > prev) {
       this.peaks.set(bucket, value);
-      // An out-of-order event can raise the peak of a bucket the cached statistics already used.
+      // An out-of-order event can raise the peak of a bucket the statistics already used.
       if (this.cachedStats && bucket < this.cachedStats.bucket) this.cachedStats = undefined;
+      if (bucket < this.samplesTo) this.sorted = undefined;
     }
   }
 
-  /** Statistics of the completed buckets in the history before `bucket`. */
+  /** Statistics of the completed buckets in the history before `bucket`; peaks older than the history are forgotten. */
   private statsBefore(bucket: number): Omit<BaselineStats, 'spanMs'> {
     const baseline = this.spec.baseline!;
     if (this.cachedStats?.bucket === bucket) return this.cachedStats.stats;
     const from = bucket - Math.floor(baseline.historyMs / baseline.bucketMs);
-    const samples: number[] = [];
-    for (const [b, peak] of this.peaks) {
-      if (b < from) this.peaks.delete(b);
-      else if (b < bucket) samples.push(peak);
-    }
-    const stats = { ...robustStats(samples), max: samples.length === 0 ? 0 : Math.max(...samples), samples: samples.length };
+    const sorted = this.samplesFor(from, bucket);
+    const n = sorted.length;
+    const stats = { ...robustStatsSorted(sorted, SCRATCH), max: n === 0 ? 0 : sorted[n - 1]!, samples: n };
     this.cachedStats = { bucket, stats };
     return stats;
   }
+
+  /**
+   * The sorted peaks of the buckets in [from, to). Moving forward from the last span, the buckets
+   * that left it are taken out (and forgotten) and those that entered put in; a span that went
+   * back, jumped further than the peaks held, or had a peak change is collected afresh.
+   */
+  private samplesFor(from: number, to: number): number[] {
+    const steps = from - this.samplesFrom + (to - this.samplesTo);
+    let sorted = this.sorted;
+    if (sorted === undefined || from < this.samplesFrom || to < this.samplesTo || steps > this.peaks.size + 64) {
+      sorted = [];
+      for (const [b, peak] of this.peaks) {
+        if (b < from) this.peaks.delete(b);
+        else if (b < to) sorted.push(peak);
+      }
+      sorted.sort((a, b) => a - b);
+    } else {
+      for (let b = this.samplesFrom; b < from; b++) {
+        const peak = this.peaks.get(b);
+        if (peak === undefined) continue;
+        // A bucket that left the span before it entered (a jump past both ends) was never put in.
+        if (b < this.samplesTo) sorted.splice(lowerBound(sorted, peak), 1);
+        this.peaks.delete(b);
+      }
+      for (let b = Math.max(this.samplesTo, from); b < to; b++) {
+        const peak = this.peaks.get(b);
+        if (peak !== undefined) sorted.splice(upperBound(sorted, peak), 0, peak);
+      }
+    }
+    this.sorted = sorted;
+    this.samplesFrom = from;
+    this.samplesTo = to;
+    return sorted;
+  }
+}
+
+/** Working space of robustStatsSorted, shared: statistics are computed one at a time. */
+const SCRATCH: number[] = [];
+
+/** First index whose value is not less than x (ascending). */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (sorted[mid]! < x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
+/** First index whose value is greater than x (ascending). */
+function upperBound(sorted: readonly number[], x: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (sorted[mid]! <= x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
 }
 
 /** JSON has no infinities: the unset extremes travel as null. */
