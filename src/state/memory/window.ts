@@ -21,6 +21,8 @@ export class MemoryWindow {
   private readonly slotsPerWindow: number;
   /** Highest slot seen and the running sums of the window ending there. */
   private head = -Infinity;
+  /** At most the lowest slot held: nothing to forget while it is not below the slots kept. */
+  private lowestSlot = Infinity;
   private readonly running: Slot = { count: 0, bytes: 0, records: 0 };
   private readonly peaks = new Map<number, number>();
   private firstSeenMs = Infinity;
@@ -60,7 +62,10 @@ export class MemoryWindow {
     w.head = head ?? -Infinity;
     w.firstSeenMs = first ?? Infinity;
     w.lastSeenMs = last ?? -Infinity;
-    for (let i = 0; i + 3 < slots.length; i += 4) w.slots.set(slots[i]!, { count: slots[i + 1]!, bytes: slots[i + 2]!, records: slots[i + 3]! });
+    for (let i = 0; i + 3 < slots.length; i += 4) {
+      w.slots.set(slots[i]!, { count: slots[i + 1]!, bytes: slots[i + 2]!, records: slots[i + 3]! });
+      if (slots[i]! < w.lowestSlot) w.lowestSlot = slots[i]!;
+    }
     for (let i = 0; i + 1 < peaks.length; i += 2) w.peaks.set(peaks[i]!, peaks[i + 1]!);
     if (head !== null) {
       const r = w.sumWindowAt(head);
@@ -98,6 +103,7 @@ export class MemoryWindow {
     if (!slot) {
       slot = { count: 0, bytes: 0, records: 0 };
       this.slots.set(s, slot);
+      if (s < this.lowestSlot) this.lowestSlot = s;
     }
     slot.count += 1;
     slot.bytes += input.bytes;
@@ -127,7 +133,13 @@ export class MemoryWindow {
     }
     this.head = s;
     const keepFrom = s - n - Math.ceil(this.latenessMs / this.spec.slotMs);
-    for (const k of this.slots.keys()) if (k < keepFrom) this.slots.delete(k);
+    if (this.lowestSlot >= keepFrom) return;
+    let lowest = Infinity;
+    for (const k of this.slots.keys()) {
+      if (k < keepFrom) this.slots.delete(k);
+      else if (k < lowest) lowest = k;
+    }
+    this.lowestSlot = lowest;
   }
 
   private sumWindowAt(s: number): Sums {
