@@ -50,8 +50,20 @@ function medianOfFirst(prefix: readonly number[], n: number): number {
   return prefix[lower]! + (idx - lower) * (prefix[lower + 1]! - prefix[lower]!);
 }
 
+/** First index whose value is not less than x (sorted ascending). */
+export function lowerBound(sorted: readonly number[], x: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (sorted[mid]! < x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
 /** First index whose value is greater than x (sorted ascending). */
-function upperBound(sorted: readonly number[], x: number): number {
+export function upperBound(sorted: readonly number[], x: number): number {
   let a = 0;
   let b = sorted.length;
   while (a < b) {

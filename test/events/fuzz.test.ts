@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeEvent, decodeEventObject, redactCredentials, type DecodeResult } from '../../src/events/index.js';
 import { fakes, full } from './fixtures.js';
-
-// A seeded generator, so a failure reproduces.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../rng.js';
 
 function expectWellFormed(r: DecodeResult): void {
   if (r.ok) {

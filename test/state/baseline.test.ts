@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { robustStats, robustStatsSorted } from '../../src/state/baseline.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../rng.js';
 
 describe('robustStatsSorted', () => {
   it('gives the bits of robustStats (simple-statistics) on sorted samples: odd and even sizes, ties, fractions, zeros', () => {

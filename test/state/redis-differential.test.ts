@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStore, RedisStore, type StateStore, type StoreOp, type WindowSpec } from '../../src/state/index.js';
 import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
+import { rng } from '../rng.js';
 
 const prefix = testPrefix();
 afterAll(async () => {
@@ -17,17 +18,6 @@ const M = 60 * S;
 const H = 60 * M;
 const D = 24 * H;
 const T0 = Date.parse('2026-11-02T10:00:00Z');
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WINDOWS: WindowSpec[] = [
   { windowMs: M, slotMs: S },

@@ -2,7 +2,7 @@
  * In-memory sliding window for one state key: per-slot sums on event time, a running sum for the
  * in-order fast path, and per-bucket peaks for the learned baseline.
  */
-import { robustStatsSorted } from '../baseline.js';
+import { lowerBound, robustStatsSorted, upperBound } from '../baseline.js';
 import { IdHorizon, type IdMemory, type IdSnapshot } from '../ids.js';
 import { slotOf } from '../slots.js';
 import type { BaselineStats, Sums, WindowInput, WindowObservation, WindowSpec } from '../types.js';
@@ -213,30 +213,6 @@ export class MemoryWindow {
 
 /** Working space of robustStatsSorted, shared: statistics are computed one at a time. */
 const SCRATCH: number[] = [];
-
-/** First index whose value is not less than x (ascending). */
-function lowerBound(sorted: readonly number[], x: number): number {
-  let a = 0;
-  let b = sorted.length;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    if (sorted[mid]! < x) a = mid + 1;
-    else b = mid;
-  }
-  return a;
-}
-
-/** First index whose value is greater than x (ascending). */
-function upperBound(sorted: readonly number[], x: number): number {
-  let a = 0;
-  let b = sorted.length;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    if (sorted[mid]! <= x) a = mid + 1;
-    else b = mid;
-  }
-  return a;
-}
 
 /** JSON has no infinities: the unset extremes travel as null. */
 export function finite(n: number): number | null {
