@@ -106,11 +106,6 @@ export function plannerFor(rule: PrimaryRule): Planner {
   }
 }
 
-/** One-off form of plannerFor, for callers that plan a single event. */
-export function planPrimary(rule: PrimaryRule, e: DecodedEvent, group: GroupKey, plan: Plan): Pending | undefined {
-  return plannerFor(rule)(e, group, plan);
-}
-
 function windowPlanner(rule: WindowRule): Planner {
   const state = stateOf(rule, 'window', () => ({
     windowMs: rule.windowMs,
