@@ -48,7 +48,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('GUARDRAIL_REDIS_PREFIX', 'gr', 'first part of every Redis key (state, quarantine entries, budget, ledger)'),
   s('GUARDRAIL_STORE_TIMEOUT', '2s', 'a state store round trip not answered in this time counts as an outage'),
   s('GUARDRAIL_STORE_MODE', 'cached', 'cached: rules run on states held in the process, written to Redis by compare-and-set once per batch; scripts: each state update runs in Redis as a Lua script'),
-  s('GUARDRAIL_STORE_CACHE_KEYS', '20000', 'cached mode: states held in the process (about 6 KB each with the default rules); beyond, the least recently used are dropped (read back from Redis when next used)'),
+  s('GUARDRAIL_STORE_CACHE_KEYS', '20000', 'cached mode: states held in the process (about 7 KB each with the default rules); beyond, the least recently used are dropped (read back from Redis when next used)'),
   // Rules
   s('GUARDRAIL_RULES', './rules', 'rules directory (or file), reloaded when it changes'),
   s('GUARDRAIL_RULES_POLL_INTERVAL', '5s', 'how often the rules are checked for changes besides file system events'),

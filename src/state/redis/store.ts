@@ -74,7 +74,7 @@ export interface RedisStoreOptions {
    * such as `guardrail replay`, which then writes no marker per event.
    */
   streamDedup?: 'redis' | 'memory';
-  /** Cached mode: state keys kept in this process (least recently used dropped beyond). Default 20,000 (about 6 KB each with the default rules). */
+  /** Cached mode: state keys kept in this process (least recently used dropped beyond). Default 20,000 (about 7 KB each with the default rules). */
   maxCachedKeys?: number;
   /** Metrics to keep (createStoreMetrics): round trips, script calls, durations, errors, up. */
   metrics?: StoreMetrics;
