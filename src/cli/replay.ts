@@ -55,7 +55,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       onDetection: (d) => out.write(JSON.stringify(d)),
       onInvalid: (line, reason) => {
         if (values.quiet || shown++ >= MAX_INVALID_SHOWN) return;
-        process.stderr.write(`${values.events ?? 'stdin'}:${line}: invalid event: ${reason}\n`);
+        process.stderr.write(`${values.events === undefined || values.events === '-' ? 'stdin' : values.events}:${line}: invalid event: ${reason}\n`);
       },
     });
     await out.flush();
