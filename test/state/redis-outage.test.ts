@@ -175,6 +175,21 @@ describe('redis store outages', () => {
     }
   });
 
+  it('reloads its scripts when Redis has lost them, inside a transaction too (a batch of several groups)', async () => {
+    const store = new RedisStore({ url: server.url, prefix });
+    const admin = new Redis(server.url);
+    try {
+      await store.ready();
+      await store.apply([windowOp('t1', 'tx-a'), windowOp('t1', 'tx-b')]);
+      await admin.script('FLUSH');
+      const r = await store.apply([windowOp('t2', 'tx-a'), windowOp('t2', 'tx-b')]);
+      expect(r.map((x) => x.observations[0])).toMatchObject([{ sums: { count: 2 } }, { sums: { count: 2 } }]);
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+
   it('fails the first use with StoreUnavailableError when Redis cannot be reached at all', async () => {
     const nobody = await freePort();
     const store = new RedisStore({ url: `redis://:secret-pw@127.0.0.1:${nobody}`, prefix, connectTimeoutMs: 300, maxBackoffMs: 50 });

@@ -114,6 +114,8 @@ export class RedisStore implements StateStore {
   private commands = 0;
   private readonly listeners: [string, (...args: unknown[]) => void][];
   private readonly cache: StateCache | undefined;
+  /** The compare-and-set scripts' sources, loaded at the head of each flush's transaction. */
+  private readonly casSources: readonly string[];
   private readonly localSeen: MemoryStore | undefined;
   /**
    * Cached mode only (absent in scripts mode, so the engine plans batches for it instead): keys
@@ -168,7 +170,9 @@ export class RedisStore implements StateStore {
         maxBackoffMs: options.maxBackoffMs ?? 2000,
       });
     this.where = describeClient(this.client);
-    defineScripts(this.client, loadScripts());
+    const sources = loadScripts();
+    defineScripts(this.client, sources);
+    this.casSources = [sources.cas, sources.casMany];
     this.listeners = [
       ['ready', () => {
         this.lastError = undefined;
@@ -285,7 +289,7 @@ export class RedisStore implements StateStore {
         for (const i of group) args.push(calls[i]![1], calls[i]![2], calls[i]![3]);
         commands[CAS_MANY_SCRIPT.command]!(...args);
       }
-    }, true);
+    }, { preload: this.casSources });
     const out = new Array<CasReply>(calls.length);
     groups.forEach((group, g) => {
       if (group.length === 1) out[group[0]!] = replies[g] as CasReply;
@@ -368,9 +372,10 @@ export class RedisStore implements StateStore {
    * the duration reported. The calls go out in pipelined chunks, each written as soon as it is
    * encoded and none waiting for another's replies, so Redis runs the first while the next are
    * encoded; the caller waits once, for all of them. `atomic`: one MULTI ... EXEC instead, so that
-   * all of the calls apply or, if the connection is lost before EXEC arrives, none.
+   * all of the calls apply or, if the connection is lost before EXEC arrives, none; its `preload`
+   * scripts are loaded inside it first (their replies are not returned).
    */
-  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline, from: number, to: number) => void, atomic = false): Promise<unknown[]> {
+  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline, from: number, to: number) => void, atomic?: { preload: readonly string[] }): Promise<unknown[]> {
     if (!this.up) {
       try {
         if (this.everUp) {
@@ -396,10 +401,16 @@ export class RedisStore implements StateStore {
         timer = setTimeout(() => reject(new Error('Command timed out')), this.commandTimeoutMs);
       });
       const execs: Promise<[Error | null, unknown][] | null>[] = [];
+      let preloaded = 0;
       if (atomic && commands > 1) {
         // MULTI ... EXEC: Redis runs the calls only once EXEC has arrived, so a connection lost on
-        // the way (the process killed mid-write) applies none of them.
+        // the way (the process killed mid-write) applies none of them. The scripts are loaded at
+        // the head of the transaction: a call by SHA that Redis no longer knows (SCRIPT FLUSH, a
+        // failover) would fail inside it while others applied, and ioredis resends such a call
+        // only outside a transaction.
         const tx = this.client.multi();
+        for (const source of atomic.preload) tx.script('LOAD', source);
+        preloaded = atomic.preload.length;
         fill(tx, 0, commands);
         execs.push(tx.exec());
       }
@@ -412,12 +423,13 @@ export class RedisStore implements StateStore {
         execs.push(exec);
       }
       const settled = await Promise.race([Promise.all(execs), deadline]);
-      return settled.flatMap((replies) =>
-        (replies ?? []).map(([err, value]) => {
+      const replies = settled.flatMap((r) =>
+        (r ?? []).map(([err, value]) => {
           if (err) throw err;
           return value;
         }),
       );
+      return preloaded === 0 ? replies : replies.slice(preloaded);
     } catch (err) {
       const typed = toStoreError(err, this.where);
       this.metrics?.errors.inc({ op, error: errorKind(typed) });
