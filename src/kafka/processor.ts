@@ -40,7 +40,6 @@ export interface Processor {
   stop(): Promise<void>;
 }
 
-/** The ioredis client the store, ledger, budget and quarantine entries share; tuned to fail fast. */
 /** At most one line per this many ms about unreadable state values; the metric counts every one. */
 export const UNREADABLE_LOG_EVERY_MS = 60_000;
 
@@ -63,6 +62,7 @@ export function unreadableLogger(log: Pick<Logger, 'warn'>, now: () => number = 
   };
 }
 
+/** The ioredis client the store, ledger, budget and quarantine entries share; tuned to fail fast. */
 function createRedis(config: ProcessorConfig): Redis {
   const client = new Redis(withGuardedConnector({
     ...ioredisOptions(config.redis.connection),
