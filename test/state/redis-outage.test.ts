@@ -190,6 +190,31 @@ describe('redis store outages', () => {
     }
   });
 
+  it('fails a batch of several groups with StoreUnavailableError while Redis is out of memory, and works once it has room', async () => {
+    const store = new RedisStore({ url: server.url, prefix });
+    const admin = new Redis(server.url);
+    try {
+      await store.ready();
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.eval("redis.call('SET', KEYS[1], string.rep('x', 3000000)) return 1", 1, `${prefix}-ballast`);
+      await admin.config('SET', 'maxmemory', '1mb');
+      // In a transaction Redis refuses the commands as they are queued (EXECABORT): the cause is the OOM.
+      const err = await failure(store.apply([windowOp('m1', 'oom-a'), windowOp('m1', 'oom-b')]));
+      expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect(err.message).toContain('OOM');
+      await admin.config('SET', 'maxmemory', '0');
+      await admin.del(`${prefix}-ballast`);
+      await store.ready();
+      const r = await store.apply([windowOp('m2', 'oom-a'), windowOp('m2', 'oom-b')]);
+      expect(r.map((x) => x.observations[0])).toMatchObject([{ sums: { count: 1 } }, { sums: { count: 1 } }]);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0').catch(() => undefined);
+      await admin.del(`${prefix}-ballast`).catch(() => undefined);
+      admin.disconnect();
+      await store.close();
+    }
+  });
+
   it('fails the first use with StoreUnavailableError when Redis cannot be reached at all', async () => {
     const nobody = await freePort();
     const store = new RedisStore({ url: `redis://:secret-pw@127.0.0.1:${nobody}`, prefix, connectTimeoutMs: 300, maxBackoffMs: 50 });
