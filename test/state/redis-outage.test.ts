@@ -175,9 +175,11 @@ describe('redis store outages', () => {
     }
   });
 
-  it('reloads its scripts when Redis has lost them, inside a transaction too (a batch of several groups)', async () => {
-    const store = new RedisStore({ url: server.url, prefix });
+  it('reloads its scripts when Redis has lost them, inside a transaction too (a batch of several groups), without the SCRIPT command', async () => {
     const admin = new Redis(server.url);
+    // A user that may run scripts (EVAL, EVALSHA) but not manage them (SCRIPT): the store needs no more.
+    await admin.acl('SETUSER', 'noscript', 'on', '>noscript-pw', '~*', '&*', '+@all', '-script');
+    const store = new RedisStore({ url: server.url.replace('redis://', 'redis://noscript:noscript-pw@'), prefix });
     try {
       await store.ready();
       await store.apply([windowOp('t1', 'tx-a'), windowOp('t1', 'tx-b')]);
@@ -185,8 +187,9 @@ describe('redis store outages', () => {
       const r = await store.apply([windowOp('t2', 'tx-a'), windowOp('t2', 'tx-b')]);
       expect(r.map((x) => x.observations[0])).toMatchObject([{ sums: { count: 2 } }, { sums: { count: 2 } }]);
     } finally {
-      admin.disconnect();
       await store.close();
+      await admin.acl('DELUSER', 'noscript').catch(() => undefined);
+      admin.disconnect();
     }
   });
 

@@ -114,8 +114,8 @@ export class RedisStore implements StateStore {
   private commands = 0;
   private readonly listeners: [string, (...args: unknown[]) => void][];
   private readonly cache: StateCache | undefined;
-  /** The compare-and-set scripts' sources, loaded at the head of each flush's transaction. */
-  private readonly casSources: readonly string[];
+  /** The compare-and-set scripts' sources, sent with their first call in each flush's transaction. */
+  private readonly casSources: { cas: string; casMany: string };
   private readonly localSeen: MemoryStore | undefined;
   /**
    * Cached mode only (absent in scripts mode, so the engine plans batches for it instead): keys
@@ -172,7 +172,7 @@ export class RedisStore implements StateStore {
     this.where = describeClient(this.client);
     const sources = loadScripts();
     defineScripts(this.client, sources);
-    this.casSources = [sources.cas, sources.casMany];
+    this.casSources = { cas: sources.cas, casMany: sources.casMany };
     this.listeners = [
       ['ready', () => {
         this.lastError = undefined;
@@ -276,20 +276,35 @@ export class RedisStore implements StateStore {
       const key = calls[i]![0];
       return key.slice(key.indexOf('{'), key.indexOf('}') + 1);
     });
-    const replies = await this.roundTrip('apply', groups.length, (p, from, to) => {
+    // In a transaction each script's first call carries its source (EVAL): a call by SHA that Redis
+    // has lost (SCRIPT FLUSH, a failover) would fail inside the transaction while the others
+    // applied, and ioredis resends such a call with its source only outside a transaction.
+    let casSent = false;
+    let casManySent = false;
+    const replies = await this.roundTrip('apply', groups.length, (p, from, to, inTransaction) => {
       const commands = p as unknown as Record<string, ScriptCommand>;
       for (let g = from; g < to; g++) {
         const group = groups[g]!;
         if (group.length === 1) {
-          commands[CAS_SCRIPT.command]!(...calls[group[0]!]!);
+          if (inTransaction && !casSent) {
+            casSent = true;
+            p.eval(this.casSources.cas, 1, ...calls[group[0]!]!);
+          } else {
+            commands[CAS_SCRIPT.command]!(...calls[group[0]!]!);
+          }
           continue;
         }
         const args: string[] = [String(group.length)];
         for (const i of group) args.push(calls[i]![0]);
         for (const i of group) args.push(calls[i]![1], calls[i]![2], calls[i]![3]);
-        commands[CAS_MANY_SCRIPT.command]!(...args);
+        if (inTransaction && !casManySent) {
+          casManySent = true;
+          p.eval(this.casSources.casMany, ...(args as [string, ...string[]]));
+        } else {
+          commands[CAS_MANY_SCRIPT.command]!(...args);
+        }
       }
-    }, { preload: this.casSources });
+    }, true);
     const out = new Array<CasReply>(calls.length);
     groups.forEach((group, g) => {
       if (group.length === 1) out[group[0]!] = replies[g] as CasReply;
@@ -371,11 +386,11 @@ export class RedisStore implements StateStore {
    * One round trip of `commands` script calls: typed errors for outages, a deadline for the whole,
    * the duration reported. The calls go out in pipelined chunks, each written as soon as it is
    * encoded and none waiting for another's replies, so Redis runs the first while the next are
-   * encoded; the caller waits once, for all of them. `atomic`: one MULTI ... EXEC instead, so that
-   * all of the calls apply or, if the connection is lost before EXEC arrives, none; its `preload`
-   * scripts are loaded inside it first (their replies are not returned).
+   * encoded; the caller waits once, for all of them. `atomic`: one MULTI ... EXEC instead (for more
+   * than one call), so that all of the calls apply or, if the connection is lost before EXEC
+   * arrives, none; `fill` is told when it fills a transaction.
    */
-  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline, from: number, to: number) => void, atomic?: { preload: readonly string[] }): Promise<unknown[]> {
+  private async roundTrip(op: 'apply' | 'mark_seen', commands: number, fill: (p: Pipeline, from: number, to: number, inTransaction: boolean) => void, atomic = false): Promise<unknown[]> {
     if (!this.up) {
       try {
         if (this.everUp) {
@@ -401,35 +416,28 @@ export class RedisStore implements StateStore {
         timer = setTimeout(() => reject(new Error('Command timed out')), this.commandTimeoutMs);
       });
       const execs: Promise<[Error | null, unknown][] | null>[] = [];
-      let preloaded = 0;
       if (atomic && commands > 1) {
         // MULTI ... EXEC: Redis runs the calls only once EXEC has arrived, so a connection lost on
-        // the way (the process killed mid-write) applies none of them. The scripts are loaded at
-        // the head of the transaction: a call by SHA that Redis no longer knows (SCRIPT FLUSH, a
-        // failover) would fail inside it while others applied, and ioredis resends such a call
-        // only outside a transaction.
+        // the way (the process killed mid-write) applies none of them.
         const tx = this.client.multi();
-        for (const source of atomic.preload) tx.script('LOAD', source);
-        preloaded = atomic.preload.length;
-        fill(tx, 0, commands);
+        fill(tx, 0, commands, true);
         execs.push(tx.exec());
       }
       for (let from = execs.length > 0 ? commands : 0, size = FIRST_CHUNK; from < commands; from += size, size = Math.min(size * 2, MAX_CHUNK)) {
         const pipeline = this.client.pipeline();
-        fill(pipeline, from, Math.min(from + size, commands));
+        fill(pipeline, from, Math.min(from + size, commands), false);
         const exec = pipeline.exec();
         // Past the deadline, or after another chunk failed, nobody awaits this one; its late failure is not news.
         void exec.catch(() => undefined);
         execs.push(exec);
       }
       const settled = await Promise.race([Promise.all(execs), deadline]);
-      const replies = settled.flatMap((r) =>
-        (r ?? []).map(([err, value]) => {
+      return settled.flatMap((replies) =>
+        (replies ?? []).map(([err, value]) => {
           if (err) throw err;
           return value;
         }),
       );
-      return preloaded === 0 ? replies : replies.slice(preloaded);
     } catch (err) {
       const typed = toStoreError(err, this.where);
       this.metrics?.errors.inc({ op, error: errorKind(typed) });
