@@ -23,7 +23,7 @@ export interface RuleState<T extends StoreOp['type']> {
 const slots = new Map<string, number>();
 
 /** The slot of a (type, state id) pair: the same number for the same pair, for the life of the process. */
-export function slotOf(type: StoreOp['type'], stateRule: string): number {
+export function stateSlot(type: StoreOp['type'], stateRule: string): number {
   const name = `${type}\u0000${stateRule}`;
   let slot = slots.get(name);
   if (slot === undefined) {

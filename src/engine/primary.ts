@@ -17,7 +17,7 @@ import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CountryAllowlistRule, GeoRule, ImpossibleTravelRule, NewLocationRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
 import { slotSizeFor } from '../state/index.js';
 import type { Position, ProfileInput, SeenInput, SpecOf, StoreOp, WindowInput } from '../state/types.js';
-import { slotOf, type Plan, type Ref, type RuleState } from './plan.js';
+import { stateSlot, type Plan, type Ref, type RuleState } from './plan.js';
 import { stateFingerprint, type GroupKey } from './subject.js';
 
 /** A decision waiting for the store's answer. */
@@ -86,7 +86,7 @@ export function stateOf<T extends StoreOp['type']>(rule: CompiledRule, type: T, 
   if (!s) {
     const spec = make();
     const stateRule = stateFingerprint(rule.id, spec);
-    s = { type, stateRule, spec, slot: slotOf(type, stateRule) } as RuleState<StoreOp['type']>;
+    s = { type, stateRule, spec, slot: stateSlot(type, stateRule) } as RuleState<StoreOp['type']>;
     byType.set(type, s);
   }
   return s as unknown as RuleState<T>;
