@@ -1,12 +1,14 @@
 /*
  * The `guardrail` command: parses the sub-command and hands over to its module. Each sub-command
- * returns an exit status; usage mistakes print a sentence and exit 2.
+ * returns an exit status; usage mistakes print a sentence and exit 2. `--help` is answered here from
+ * the option table the command parses with (usage.ts), before its module is loaded.
  */
 import { GuardrailError } from '../errors/index.js';
+import { asksForHelp, formatUsage, USAGE } from './usage.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   replay: { summary: 'run events from a file through the rules with in-memory state; detections on stdout', load: async () => (await import('./replay.js')).replayCommand },
   validate: { summary: 'check rule files; exit 1 with located errors', load: async () => (await import('./validate.js')).validateCommand },
   test: { summary: 'run rule test files (input events and expected detections)', load: async () => (await import('./test-rules.js')).testCommand },
@@ -19,11 +21,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: guardrail <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return `usage: guardrail <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nguardrail <command> --help (or guardrail help <command>) lists its options.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) return main([...rest, '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
@@ -32,6 +35,11 @@ export async function main(argv: string[]): Promise<number> {
   if (!entry) {
     process.stderr.write(`guardrail: unknown command "${name}"\n\n${usage()}`);
     return 2;
+  }
+  const help = USAGE[name];
+  if (help && asksForHelp(rest, help.options)) {
+    process.stdout.write(formatUsage(help));
+    return 0;
   }
   try {
     const command = await entry.load();

@@ -8,16 +8,11 @@ import { loadRules } from '../rules/index.js';
 import { createSimulation, formatQualityReport, QualityCollector, type ScoredEvent } from '../sim/index.js';
 import { parse } from './args.js';
 import { readLines } from './io.js';
-import { SIM_FLAGS, simOptions } from './simulate.js';
+import { simOptions } from './simulate.js';
+import { QUALITY_USAGE } from './usage.js';
 
 export async function qualityCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    ...SIM_FLAGS,
-    rules: { type: 'string', default: 'rules' },
-    events: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    strict: { type: 'boolean', default: false },
-  });
+  const { values } = parse(argv, QUALITY_USAGE.options);
   const ruleset = await loadRules(values.rules);
   const collector = new QualityCollector();
   const started = process.hrtime.bigint();

@@ -9,15 +9,9 @@ import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors/index.js';
 import { createSimulation, formatSimSummary, parseStartDate, type SimOptions } from '../sim/index.js';
 import { parse, positiveInt } from './args.js';
+import { SIM_FLAGS, SIMULATE_USAGE } from './usage.js';
 
-export const SIM_FLAGS = {
-  days: { type: 'string' },
-  seed: { type: 'string' },
-  agents: { type: 'string' },
-  start: { type: 'string' },
-  activity: { type: 'string' },
-  'attacks-per-kind': { type: 'string' },
-} as const;
+export { SIM_FLAGS };
 
 /** Turns the shared simulation flags into options; defaults come from the simulator. */
 export function simOptions(values: Partial<Record<keyof typeof SIM_FLAGS, string | undefined>>): Partial<SimOptions> {
@@ -44,7 +38,7 @@ export function simOptions(values: Partial<Record<keyof typeof SIM_FLAGS, string
 }
 
 export async function simulateCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { ...SIM_FLAGS, out: { type: 'string', short: 'o' } });
+  const { values } = parse(argv, SIMULATE_USAGE.options);
   const sim = createSimulation(simOptions(values));
   const toStdout = values.out === undefined || values.out === '-';
   const stream = toStdout ? process.stdout : createWriteStream(values.out as string);

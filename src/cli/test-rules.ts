@@ -5,9 +5,10 @@
 import { loadRules } from '../rules/index.js';
 import { findRuleTestFiles, loadRuleTests, runRuleTest } from '../ruletest/index.js';
 import { parse } from './args.js';
+import { TEST_USAGE } from './usage.js';
 
 export async function testCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { verbose: { type: 'boolean', short: 'v', default: false } }, true);
+  const { values, positionals } = parse(argv, TEST_USAGE.options, true);
   const dir = positionals[0] ?? 'rules';
   const ruleset = await loadRules(dir);
   const files = await findRuleTestFiles(dir);

@@ -6,11 +6,12 @@
 import { GuardrailError, RulesInvalidError, formatProblem } from '../errors/index.js';
 import { loadRules } from '../rules/index.js';
 import { parse } from './args.js';
+import { VALIDATE_USAGE } from './usage.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { positionals } = parse(argv, {}, true);
+  const { positionals } = parse(argv, VALIDATE_USAGE.options, true);
   const paths = positionals.length > 0 ? positionals : ['rules'];
   try {
     const ruleset = await loadRules(paths);
