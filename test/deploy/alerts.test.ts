@@ -1,14 +1,16 @@
 /*
  * What an on-call engineer relies on in every alert, checked without Prometheus: a severity the
  * routing knows, a summary and description, a runbook link to a section of docs/operations.md that
- * exists, and a unit test in alerts.test.yml that makes the alert fire. Alertmanager's inhibitions
- * name alerts that exist.
+ * exists, and a unit test in alerts.test.yml that makes the alert fire on series the processor could
+ * emit. Alertmanager's inhibitions name alerts that exist.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadAlertRules } from './grafana.js';
+import { knownSeries, TARGET_LABELS } from './metrics-contract.js';
+import { selectors } from './promql.js';
 import { ROOT } from './tools.js';
 
 const rules = loadAlertRules();
@@ -28,7 +30,7 @@ const anchors = new Set([...operations.matchAll(/^#{1,6} (.+)$/gm)].map((m) => s
 const PUSHED = 'GuardrailCriticalDetection';
 
 interface UnitTests {
-  tests: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
+  tests: { input_series?: { series: string }[]; alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
 }
 const unitTests = parse(readFileSync(join(ROOT, 'deploy', 'prometheus', 'alerts.test.yml'), 'utf8')) as UnitTests;
 
@@ -62,6 +64,22 @@ describe('alert rules', () => {
   it('each have a unit test in alerts.test.yml that makes them fire', () => {
     const fired = new Set(unitTests.tests.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => (a.exp_alerts ?? []).length > 0).map((a) => a.alertname)));
     expect(rules.map((r) => r.alert).filter((a) => !fired.has(a))).toEqual([]);
+  });
+
+  it('are unit-tested on label values the processor emits (a test on made-up values proves nothing)', async () => {
+    const known = await knownSeries();
+    const bad: string[] = [];
+    for (const { series } of unitTests.tests.flatMap((t) => t.input_series ?? [])) {
+      const [s] = selectors(series);
+      const labels = s && known.get(s.metric)?.labels;
+      if (!s || !labels) continue;
+      for (const m of s.matchers) {
+        const values = labels[m.label];
+        if (TARGET_LABELS.includes(m.label) || m.label === 'le' || !values) continue;
+        if (!values.includes(m.value)) bad.push(`${series}: ${m.label}="${m.value}" is not one of ${values.join(', ')}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('page (critical) for what needs a human now: critical detections, held or unpublished revocations, blindness', () => {

@@ -30,7 +30,8 @@ export const DESIGN_METRICS: Record<string, MetricSpec> = {
   },
   guardrail_detection_delay_seconds: { type: 'histogram', labels: {} },
   guardrail_batch_duration_seconds: { type: 'histogram', labels: {} },
-  guardrail_store_duration_seconds: { type: 'histogram', labels: { op: undefined } },
+  // src/state/redis/metrics.ts (apply, mark_seen) and src/kafka/batch.ts (record).
+  guardrail_store_duration_seconds: { type: 'histogram', labels: { op: ['apply', 'mark_seen', 'record'] } },
   guardrail_consumer_lag: { type: 'gauge', labels: { topic: undefined, partition: undefined } },
   guardrail_rules_loaded: { type: 'gauge', labels: {} },
   guardrail_rules_reload_total: { type: 'counter', labels: { outcome: ['success', 'failure'] } },
