@@ -1,34 +1,30 @@
 /*
- * `guardrail replay [--rules DIR] [--events FILE|-] [--store memory|redis]`: the embedded default
+ * `guardrail replay [--rules DIR] [--events FILE|-] [--store memory|redis] [--geoip FILE]`: the embedded default
  * runs events through the rules with in-memory state; `--store redis` keeps the state in Redis
  * (REDIS_URL and the REDIS_* settings) under a key prefix of its own, removed afterwards unless
- * --keep-keys. Detections as JSON lines on stdout, a summary on stderr; both stores give the same.
+ * --keep-keys. `--geoip` derives missing geo fields from source.ip with a MaxMind DB, as
+ * GUARDRAIL_GEOIP_DB does for `guardrail run`. Detections as JSON lines on stdout, a summary on
+ * stderr; both stores give the same.
  */
 import { randomUUID } from 'node:crypto';
 import { UsageError } from '../errors/index.js';
 
 /** Events per engine pass of `--store redis` (DEFAULT_BATCH_SIZE, 500, in memory). */
 const REDIS_REPLAY_BATCH_SIZE = 10_000;
-import { DEFAULT_BATCH_SIZE, runReplay, type ReplaySummary } from '../engine/index.js';
+import { DEFAULT_BATCH_SIZE, DEFAULT_LATENESS_MS, runReplay, type ReplaySummary } from '../engine/index.js';
+import { GeoIpDatabase } from '../events/index.js';
 import { loadRules } from '../rules/index.js';
 import { describeConnection, RedisStore, redisOptionsFromEnv } from '../state/index.js';
 import { parse, positiveInt } from './args.js';
 import { LineWriter, readLineChunks } from './io.js';
+import { REPLAY_USAGE } from './usage.js';
 
 const MAX_INVALID_SHOWN = 20;
 /** A replay is batch work: a slow round trip is waited for, not an outage. */
 const REPLAY_REDIS_TIMEOUT_MS = 120_000;
 
 export async function replayCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    rules: { type: 'string', default: 'rules' },
-    events: { type: 'string' },
-    'batch-size': { type: 'string' },
-    store: { type: 'string', default: 'memory' },
-    'redis-prefix': { type: 'string' },
-    'keep-keys': { type: 'boolean', default: false },
-    quiet: { type: 'boolean', short: 'q', default: false },
-  });
+  const { values } = parse(argv, REPLAY_USAGE.options);
   if (values.store !== 'memory' && values.store !== 'redis') throw new UsageError(`--store must be memory or redis (got "${values.store}")`);
   if (values.store !== 'redis' && (values['redis-prefix'] !== undefined || values['keep-keys'])) {
     throw new UsageError(`--${values['redis-prefix'] !== undefined ? 'redis-prefix' : 'keep-keys'} needs --store redis`);
@@ -38,6 +34,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   // Through the cached Redis store each batch writes every state it touched once: bigger batches write less.
   const batchSize = positiveInt('batch-size', values['batch-size'], values.store === 'redis' ? REDIS_REPLAY_BATCH_SIZE : DEFAULT_BATCH_SIZE);
   const ruleset = await loadRules(values.rules);
+  const geo = values.geoip === undefined ? undefined : GeoIpDatabase.open(values.geoip, '--geoip');
   const connection = values.store === 'redis' ? redisOptionsFromEnv(process.env) : undefined;
   const redis = connection ? new RedisStore({ connection, prefix, commandTimeoutMs: REPLAY_REDIS_TIMEOUT_MS, streamDedup: 'memory' }) : undefined;
   const out = new LineWriter();
@@ -52,6 +49,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       lines: readLineChunks(values.events),
       batchSize,
       ...(redis ? { store: redis } : {}),
+      ...(geo ? { geo } : {}),
       onDetection: (d) => out.write(JSON.stringify(d)),
       onInvalid: (line, reason) => {
         if (values.quiet || shown++ >= MAX_INVALID_SHOWN) return;
@@ -64,6 +62,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   process.stderr.write(formatSummary(summary, seconds, ruleset.rules.length));
+  if (geo) {
+    const g = summary.geo;
+    process.stderr.write(
+      `geoip: ${geo.info.databaseType} built ${geo.info.builtAt.slice(0, 10)}: geo derived from source.ip for ${g.derived} events, ${g.unknown} addresses not in the database, ${g.conflict} kept the sender's country (the database placed the address elsewhere)\n`,
+    );
+  }
   if (redis && connection) {
     const perEvent = summary.events === 0 ? 0 : redis.roundTrips / summary.events;
     const keys = values['keep-keys'] ? `keys kept under ${prefix}:*` : deleted === undefined ? `keys under ${prefix}:* not deleted` : `${deleted} keys under ${prefix}:* deleted`;
@@ -96,6 +100,13 @@ export function formatSummary(s: ReplaySummary, seconds: number, rules: number):
   ];
   const ruleIds = [...new Set([...Object.keys(s.hits), ...Object.keys(s.byRule)])].sort();
   for (const id of ruleIds) lines.push(`  ${id.padEnd(36)} ${String(s.byRule[id] ?? 0).padStart(7)} detections ${String(s.hits[id] ?? 0).padStart(8)} firings`);
+  if (s.late > 0) {
+    lines.push(
+      `warning: ${s.late} event${s.late === 1 ? ' was' : 's were'} older than the newest event before ${s.late === 1 ? 'it' : 'them'} by more than the lateness bound (${DEFAULT_LATENESS_MS / 60_000}m) and not counted in windows. ` +
+        'Replay expects events in time order, as a partition delivers them; a topic dumped partition after partition is not: sort it by time first ' +
+        `(jq -c -s 'sort_by(.time)[]' FILE).`,
+    );
+  }
   const reasons = Object.entries(s.invalidReasons).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) {
     lines.push('invalid events by reason:');

@@ -266,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
     metrics: { port: metricsPort(r), host: r.string('GUARDRAIL_METRICS_HOST') },
     lagIntervalMs: r.duration('GUARDRAIL_LAG_INTERVAL', 100),
     alertmanager: alertmanager(r),
+    geoipDb: r.optional('GUARDRAIL_GEOIP_DB'),
     logLevel: r.oneOf<LogLevel>('GUARDRAIL_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
   };
   return { config: deepFreeze(config), warnings };
@@ -289,5 +290,6 @@ export function describeConfig(config: ProcessorConfig): Record<string, unknown>
     revocationBudgetPerMinute: config.revocationBudgetPerMinute,
     concurrency: config.concurrency,
     alertmanager: config.alertmanager?.url,
+    geoipDb: config.geoipDb,
   };
 }

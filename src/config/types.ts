@@ -68,5 +68,7 @@ export interface ProcessorConfig {
   lagIntervalMs: number;
   /** Where critical detections are pushed (POST <url>/api/v2/alerts); undefined: no push. */
   alertmanager: AlertmanagerSettings | undefined;
+  /** Path of the GeoIP database (GUARDRAIL_GEOIP_DB); undefined: none. */
+  geoipDb: string | undefined;
   logLevel: LogLevel;
 }

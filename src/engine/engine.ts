@@ -4,6 +4,7 @@
  * composite levels, cooldowns); each phase is one store call with one operation per state key.
  */
 import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/index.js';
+import { deriveGeo, type GeoLookup, type GeoOutcome } from '../events/geoip.js';
 import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CompositeRule, Ruleset, TimeRange } from '../rules/types.js';
 import { StoreUnavailableError } from '../errors/index.js';
@@ -22,6 +23,8 @@ export interface EngineOptions {
   dedupHorizonMs?: number;
   /** Processing clock for detectedAt. */
   now?: () => number;
+  /** A GeoIP database: events with a source.ip and no position get their geo fields from it (src/events/geoip.ts). */
+  geo?: GeoLookup;
 }
 
 export interface BatchOutcome {
@@ -33,6 +36,8 @@ export interface BatchOutcome {
   hits: Record<string, number>;
   /** Detections held back by cooldown. */
   suppressed: number;
+  /** Geo derived from source.ip (with a GeoIP database), per outcome; events with nothing to look up are not counted. */
+  geo: Record<GeoOutcome, number>;
 }
 
 /** A primary rule ready to run: its planner, and which of the ruleset's distinct groupBy lists it uses. */
@@ -63,6 +68,7 @@ export class Engine {
   private readonly latenessMs: number;
   private readonly dedupHorizonMs: number;
   private readonly now: () => number;
+  private readonly geo: GeoLookup | undefined;
   private watermarkMs = -Infinity;
 
   constructor(options: EngineOptions) {
@@ -70,6 +76,7 @@ export class Engine {
     this.latenessMs = options.latenessMs ?? DEFAULT_LATENESS_MS;
     this.dedupHorizonMs = options.dedupHorizonMs ?? DEFAULT_DEDUP_HORIZON_MS;
     this.now = options.now ?? Date.now;
+    this.geo = options.geo;
     this.ruleset = options.ruleset;
     this.setRuleset(options.ruleset);
   }
@@ -107,7 +114,7 @@ export class Engine {
   }
 
   async process(batch: readonly DecodedEvent[]): Promise<BatchOutcome> {
-    const outcome: BatchOutcome = { detections: [], processed: 0, duplicates: 0, late: 0, hits: {}, suppressed: 0 };
+    const outcome: BatchOutcome = { detections: [], processed: 0, duplicates: 0, late: 0, hits: {}, suppressed: 0, geo: { derived: 0, unknown: 0, conflict: 0 } };
     const onTime: DecodedEvent[] = [];
     for (const e of batch) {
       if (e.timeMs < this.watermarkMs - this.latenessMs) {
@@ -122,6 +129,12 @@ export class Engine {
     outcome.duplicates = onTime.length - events.length;
     outcome.processed = events.length;
     if (events.length === 0) return outcome;
+    if (this.geo) {
+      for (const e of events) {
+        const derived = deriveGeo(e.event, this.geo);
+        if (derived !== undefined) outcome.geo[derived]++;
+      }
+    }
 
     const batched = isBatchStore(this.store) ? this.store : undefined;
     if (!batched) {

@@ -3,6 +3,7 @@
  * are decoded and cut into batches; invalid lines are counted with their reasons, never fatal.
  */
 import { decodeEvent } from '../events/index.js';
+import type { GeoLookup, GeoOutcome } from '../events/geoip.js';
 import type { DecodedEvent } from '../events/types.js';
 import type { Ruleset } from '../rules/types.js';
 import { MemoryStore } from '../state/index.js';
@@ -22,6 +23,8 @@ export interface ReplayOptions {
   batchSize?: number;
   latenessMs?: number;
   now?: () => number;
+  /** A GeoIP database for events that carry source.ip without a position. */
+  geo?: GeoLookup;
 }
 
 export interface ReplaySummary {
@@ -37,6 +40,8 @@ export interface ReplaySummary {
   hits: Record<string, number>;
   /** Invalid events per reason. */
   invalidReasons: Record<string, number>;
+  /** With a GeoIP database: events whose geo was derived, not found, or in conflict with the emitter's country. */
+  geo: Record<GeoOutcome, number>;
 }
 
 /**
@@ -53,9 +58,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     store,
     ...(options.latenessMs === undefined ? {} : { latenessMs: options.latenessMs }),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.geo ? { geo: options.geo } : {}),
   });
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const summary: ReplaySummary = { events: 0, invalid: 0, duplicates: 0, late: 0, detections: 0, suppressed: 0, byRule: {}, hits: {}, invalidReasons: {} };
+  const summary: ReplaySummary = { events: 0, invalid: 0, duplicates: 0, late: 0, detections: 0, suppressed: 0, byRule: {}, hits: {}, invalidReasons: {}, geo: { derived: 0, unknown: 0, conflict: 0 } };
   let batch: DecodedEvent[] = [];
   let lineNo = 0;
 
@@ -65,6 +71,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     summary.duplicates += out.duplicates;
     summary.late += out.late;
     summary.suppressed += out.suppressed;
+    summary.geo.derived += out.geo.derived;
+    summary.geo.unknown += out.geo.unknown;
+    summary.geo.conflict += out.geo.conflict;
     for (const [rule, n] of Object.entries(out.hits)) summary.hits[rule] = (summary.hits[rule] ?? 0) + n;
     for (const d of out.detections) {
       summary.detections++;

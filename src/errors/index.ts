@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'GR_ERR_CONFIG_INVALID'
   | 'GR_ERR_STORE_UNAVAILABLE'
   | 'GR_ERR_STORE_TIMEOUT'
+  | 'GR_ERR_GEOIP'
   | 'GR_ERR_USAGE';
 
 export class GuardrailError extends Error {
@@ -71,6 +72,13 @@ export class EventInvalidError extends GuardrailError {
 export class ConfigInvalidError extends GuardrailError {
   constructor(message: string) {
     super('GR_ERR_CONFIG_INVALID', message);
+  }
+}
+
+/** A GeoIP database that cannot be read (missing, not a MaxMind DB, the wrong kind of database). */
+export class GeoIpError extends GuardrailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('GR_ERR_GEOIP', message, options);
   }
 }
 

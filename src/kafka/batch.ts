@@ -15,7 +15,7 @@ import { detectionAlert, dispatchDetections, isPushed, queueQuarantines, type Al
 import type { ProcessorConfig } from '../config/index.js';
 import { StoreTimeoutError } from '../errors/index.js';
 import { Engine, type BatchOutcome, type Detection } from '../engine/index.js';
-import { decodeEvent, type DecodedEvent } from '../events/index.js';
+import { decodeEvent, type DecodedEvent, type GeoLookup, type GeoOutcome } from '../events/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Ruleset } from '../rules/index.js';
 import { MemoryStore, type StateStore } from '../state/index.js';
@@ -61,6 +61,8 @@ export interface BatchHandlerDeps {
   outage: OutageListener;
   /** Pushes critical detections to Alertmanager once their batch is durable; absent: no push. */
   alerts?: AlertPusher;
+  /** GeoIP database for events with a source.ip and no position (GUARDRAIL_GEOIP_DB); absent: none. */
+  geo?: GeoLookup;
   now?: () => number;
 }
 
@@ -85,6 +87,8 @@ interface Evaluation {
   suppressed: Map<string, number>;
   /** Index of the first event not evaluated yet. */
   next: number;
+  /** Geo looked up from source.ip, per outcome. */
+  geo: Record<GeoOutcome, number>;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -106,6 +110,9 @@ function merge(into: Evaluation, out: BatchOutcome, stateless: boolean, rules: R
   else into.processed += out.processed;
   into.duplicates += out.duplicates;
   into.late += out.late;
+  into.geo.derived += out.geo.derived;
+  into.geo.unknown += out.geo.unknown;
+  into.geo.conflict += out.geo.conflict;
   // The engine counts suppressed firings in total; per rule, they are the firings of a cooled rule that made no detection.
   if (out.suppressed === 0) return;
   const cooled = cooledRules(rules);
@@ -222,7 +229,7 @@ export class BatchHandler {
       else dlq.push(deadLetter(config.topics.dlq, input, message, r.reason, this.now()));
     }
 
-    const evaluation: Evaluation = { detections: [], processed: 0, duplicates: 0, late: 0, failOpen: 0, poisoned: [], handled: [], suppressed: new Map(), next: 0 };
+    const evaluation: Evaluation = { detections: [], processed: 0, duplicates: 0, late: 0, failOpen: 0, poisoned: [], handled: [], suppressed: new Map(), next: 0, geo: { derived: 0, unknown: 0, conflict: 0 } };
     let dispatch: Dispatch | undefined;
     let published = false;
     let durable = false;
@@ -313,12 +320,17 @@ export class BatchHandler {
     const rules = this.d.rules();
     let engine = this.engines.get(partition);
     if (!engine) {
-      engine = new Engine({ ruleset: rules, store: this.d.store, latenessMs: this.d.config.latenessMs, dedupHorizonMs: this.d.config.dedupHorizonMs, now: this.now });
+      engine = new Engine({ ruleset: rules, store: this.d.store, ...this.engineOptions() });
       this.engines.set(partition, engine);
     } else if (engine.rules !== rules) {
       engine.setRuleset(rules);
     }
     return engine;
+  }
+
+  private engineOptions(): { latenessMs: number; dedupHorizonMs: number; now: () => number; geo?: GeoLookup } {
+    const { config, geo } = this.d;
+    return { latenessMs: config.latenessMs, dedupHorizonMs: config.dedupHorizonMs, now: this.now, ...(geo ? { geo } : {}) };
   }
 
   private openEngineFor(partition: number): Engine {
@@ -327,7 +339,7 @@ export class BatchHandler {
     const rules = this.openRules.rules;
     let engine = this.openEngines.get(partition);
     if (!engine) {
-      engine = new Engine({ ruleset: rules, store: this.openStore, latenessMs: this.d.config.latenessMs, dedupHorizonMs: this.d.config.dedupHorizonMs, now: this.now });
+      engine = new Engine({ ruleset: rules, store: this.openStore, ...this.engineOptions() });
       this.openEngines.set(partition, engine);
     } else if (engine.rules !== rules) {
       engine.setRuleset(rules);
@@ -422,6 +434,7 @@ export class BatchHandler {
     if (dead > 0) m.events.inc({ outcome: 'invalid' }, dead);
     for (const a of dispatch.outcomes) m.actions.inc(a);
     for (const [rule, n] of evaluation.suppressed) m.detectionsSuppressed.inc({ rule }, n);
+    for (const [outcome, n] of Object.entries(o.geo)) if (n > 0) m.geoipLookups.inc({ outcome }, n);
     if (this.d.alerts) {
       const pushed = dispatch.detections.filter(isPushed);
       if (pushed.length > 0) {

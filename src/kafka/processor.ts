@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { AlertPusher, MemoryBudget, RedisBudget } from '../actions/index.js';
 import { RulesWatcher, type FailMode, type ProcessorConfig } from '../config/index.js';
 import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
+import { GeoIpFile } from '../events/index.js';
 import type { Ruleset } from '../rules/index.js';
 import { RedisStore, createStoreMetrics, ioredisOptions, withGuardedConnector } from '../state/index.js';
 import { BatchHandler } from './batch.js';
@@ -36,6 +37,8 @@ export interface Processor {
   readiness(): Readiness;
   /** Checks the rules for changes now instead of at the next event or poll. */
   checkRules(): Promise<void>;
+  /** Loads the GeoIP database again now if its file changed (otherwise checked every GUARDRAIL_RULES_POLL_INTERVAL). */
+  checkGeoIp(): void;
   /** Finishes the batch in flight, commits, and closes everything (bounded by GUARDRAIL_SHUTDOWN_TIMEOUT). */
   stop(): Promise<void>;
 }
@@ -76,6 +79,36 @@ function createRedis(config: ProcessorConfig): Redis {
   // Outages are reported through the store's up/down changes; without a listener ioredis prints each error.
   client.on('error', () => undefined);
   return client;
+}
+
+/**
+ * The GeoIP database file, checked for a replacement every `intervalMs` (a stat); a replacement that
+ * does not load is logged and counted, and the database in use stays.
+ */
+function openGeoIp(path: string, intervalMs: number, metrics: Metrics, log: Logger): { file: GeoIpFile; check: () => void; close: () => void } {
+  const file = new GeoIpFile(path, 'GUARDRAIL_GEOIP_DB');
+  for (const outcome of ['derived', 'unknown', 'conflict']) metrics.geoipLookups.inc({ outcome }, 0);
+  for (const outcome of ['success', 'failure']) metrics.geoipReload.inc({ outcome }, 0);
+  const loaded = () => {
+    metrics.geoipBuildTime.set(Date.parse(file.info.builtAt) / 1000);
+    metrics.geoipLastReloadSuccessful.set(1);
+    log.info({ path, databaseType: file.info.databaseType, builtAt: file.info.builtAt }, 'GeoIP database loaded: events with a source.ip and no position get their geo from it');
+  };
+  loaded();
+  const check = () => {
+    try {
+      if (!file.refresh()) return;
+      metrics.geoipReload.inc({ outcome: 'success' });
+      loaded();
+    } catch (err) {
+      metrics.geoipReload.inc({ outcome: 'failure' });
+      metrics.geoipLastReloadSuccessful.set(0);
+      log.error({ err, path }, `the changed GeoIP database did not load; still using the one built ${file.info.builtAt}`);
+    }
+  };
+  const timer = setInterval(check, intervalMs);
+  timer.unref();
+  return { file, check, close: () => clearInterval(timer) };
 }
 
 export async function startProcessor(config: ProcessorConfig, deps: ProcessorDeps): Promise<Processor> {
@@ -124,6 +157,9 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     rules = await watcher.start();
     closers.push({ name: 'rules', close: () => watcher.close() });
     log.info({ rules: rules.rules.length, files: rules.files.length, path: config.rules.path, failMode: effectiveFailMode(rules, config.failMode) }, 'rules loaded');
+
+    const geo = config.geoipDb === undefined ? undefined : openGeoIp(config.geoipDb, config.rules.pollIntervalMs, metrics, log.child({ component: 'geoip' }));
+    if (geo) closers.push({ name: 'geoip', close: () => geo.close() });
 
     const storeLog = log.child({ component: 'store' });
     const redis = createRedis(config);
@@ -198,6 +234,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       metrics,
       log: consumerLog,
       ...(alerts ? { alerts } : {}),
+      ...(geo ? { geo: geo.file } : {}),
       outage: {
         down: (err) => {
           consumerLog.warn({ err }, 'state store unavailable; fail closed: consumption paused, nothing committed, retrying with backoff');
@@ -248,6 +285,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       },
       readiness,
       checkRules: () => watcher.check(),
+      checkGeoIp: () => geo?.check(),
       stop: () => {
         stopping ??= (async () => {
           // The consumer closes first (it is last in the list): the batch in flight finishes and commits.

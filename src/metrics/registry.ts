@@ -37,6 +37,14 @@ export interface Metrics {
   readonly detectionsSuppressed: Counter<'rule'>;
   /** Beyond DESIGN.md: the configured GUARDRAIL_REVOCATION_BUDGET, for graphs and alerts to compare use with. */
   readonly revocationBudget: Gauge<string>;
+  /** Beyond DESIGN.md: events whose geo was looked up from source.ip (GUARDRAIL_GEOIP_DB), by outcome. */
+  readonly geoipLookups: Counter<'outcome'>;
+  /** Beyond DESIGN.md: loads of the GeoIP database file after start-up, by outcome. */
+  readonly geoipReload: Counter<'outcome'>;
+  /** Beyond DESIGN.md: when the GeoIP database in use was built (its metadata), for a staleness alert. */
+  readonly geoipBuildTime: Gauge<string>;
+  /** Beyond DESIGN.md: 0 while the GeoIP database file in place does not load (the one loaded before is in use). */
+  readonly geoipLastReloadSuccessful: Gauge<string>;
 }
 
 export interface MetricsOptions {
@@ -70,6 +78,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   for (const outcome of ['success', 'failure']) rulesReload.inc({ outcome }, 0);
+  const geoipLookups = new Counter({
+    name: 'guardrail_geoip_lookups_total',
+    help: 'Events with a source.ip and no position looked up in the GeoIP database, by outcome: derived (geo filled in), unknown (address not in the database), conflict (the database places the address outside the country the event gave; nothing added).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const geoipReload = new Counter({
+    name: 'guardrail_geoip_reload_total',
+    help: 'Loads of a changed GeoIP database file, by outcome: success, or failure (the database loaded before stays in use).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   return {
     registry,
     events,
@@ -122,6 +142,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     revocationBudget: new Gauge({
       name: 'guardrail_revocation_budget_per_minute',
       help: 'The configured revocation budget (GUARDRAIL_REVOCATION_BUDGET): restricting actions allowed per 60 s across all instances.',
+      registers,
+    }),
+    geoipLookups,
+    geoipReload,
+    geoipBuildTime: new Gauge({
+      name: 'guardrail_geoip_database_build_timestamp_seconds',
+      help: 'When the GeoIP database in use (GUARDRAIL_GEOIP_DB) was built, from its metadata, in Unix seconds; absent without a database.',
+      registers,
+    }),
+    geoipLastReloadSuccessful: new Gauge({
+      name: 'guardrail_geoip_last_reload_successful',
+      help: '1 when the GeoIP database file in place is the one in use; 0 after a replacement that did not load (the previous database stays in use), until a good one. Absent without a database.',
       registers,
     }),
   };

@@ -21,4 +21,15 @@ describe('guardrail replay --events -', () => {
     expect(r.stderr).toMatch(/^stdin:2: invalid event: /m);
     expect(r.stderr).toContain('replay: 4 events (1 invalid, 0 duplicate, 0 late)');
   });
+
+  it('warns when events go back in time beyond the lateness bound, and says how to sort them', () => {
+    const at = (id: string, agent: string, time: string) =>
+      JSON.stringify({ id, time, agent: { id: agent }, token: { id: `tok-${agent}` }, action: 'read', resource: { type: 'crm.contact' } });
+    const r = replay([at('a-1', 'a', '2026-11-02T10:00:00Z'), at('b-1', 'b', '2026-11-02T09:40:00Z'), at('b-2', 'b', '2026-11-02T09:55:00Z')].join('\n'));
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('replay: 3 events (0 invalid, 0 duplicate, 1 late)');
+    expect(r.stderr).toContain('warning: 1 event was older than the newest event before it by more than the lateness bound (10m) and not counted in windows.');
+    expect(r.stderr).toContain(`jq -c -s 'sort_by(.time)[]' FILE`);
+    expect(replay(valid.join('\n')).stderr).not.toContain('warning:');
+  });
 });

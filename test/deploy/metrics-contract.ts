@@ -44,6 +44,10 @@ export const EXTRA_METRICS: Record<string, MetricSpec> = {
   guardrail_revocation_budget_per_minute: { type: 'gauge', labels: {} },
   guardrail_rules_last_reload_successful: { type: 'gauge', labels: {} },
   guardrail_store_cache_total: { type: 'counter', labels: { event: ['miss', 'conflict', 'unreadable'] } },
+  guardrail_geoip_lookups_total: { type: 'counter', labels: { outcome: ['derived', 'unknown', 'conflict'] } },
+  guardrail_geoip_reload_total: { type: 'counter', labels: { outcome: ['success', 'failure'] } },
+  guardrail_geoip_database_build_timestamp_seconds: { type: 'gauge', labels: {} },
+  guardrail_geoip_last_reload_successful: { type: 'gauge', labels: {} },
 };
 
 /** Series Prometheus adds: scrape health and the state of its own alert rules. */
