@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Detection } from '../engine/index.js';
-import type { PublishedDetection } from './dispatch.js';
+import { clipText, type PublishedDetection } from './dispatch.js';
 
 export const ALERT_NAME = 'GuardrailCriticalDetection';
 export const ALERT_RUNBOOK = 'docs/operations.md#guardrailcriticaldetection';
@@ -34,8 +34,8 @@ export function detectionAlert(d: PublishedDetection, cooldownMs: number): Alert
   const taken = d.mode === 'shadow' ? `Shadow mode: would have taken ${d.actions.join(', ')}.` : `Actions taken: ${d.actions.join(', ') || 'none'}.`;
   const held = d.held && d.held.length > 0 ? ` Held by the revocation budget: ${d.held.join(', ')}.` : '';
   const annotations: Record<string, string> = {
-    summary: `Critical detection: ${d.rule.id} on agent ${d.subject.agentId}`,
-    description: `${d.reason}. ${taken}${held}`,
+    summary: `Critical detection: ${d.rule.id} on agent ${clipText(d.subject.agentId)}`,
+    description: `${clipText(d.reason, 2048)}. ${taken}${held}`,
     token_id: d.subject.tokenId,
     event_time: d.time,
     detected_at: d.detectedAt,

@@ -57,8 +57,34 @@ export interface Dispatch {
 
 const isRestricting = (a: Action) => RESTRICTING_ACTIONS.includes(a);
 
+/**
+ * A detection or action message is a few KB. One longer than this carries a huge value copied from
+ * an event (a 300 KB device id quoted in a reason, a group key, a composite's inner reasons): it is
+ * published with such strings clipped, rather than refused by the broker (max.message.bytes, 1 MB
+ * by default) and retried forever, stalling the partition. Ids are kept whole (enforcement needs
+ * them); the `guardrail-clipped` header gives the length the message had.
+ */
+export const MAX_MESSAGE_CHARS = 64 * 1024;
+export const CLIPPED_HEADER = 'guardrail-clipped';
+const KEEP_WHOLE: ReadonlySet<string> = new Set(['id', 'detectionId', 'tokenId', 'agentId', 'principalId', 'sessionId', 'ruleId']);
+
+/** A long text cut to its first `max` characters, saying how long it was. */
+export function clipText(s: string, max = 256): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} characters)`;
+}
+
+function clipLong(key: string, value: unknown): unknown {
+  return typeof value === 'string' && !KEEP_WHOLE.has(key) ? clipText(value) : value;
+}
+
 function record(topic: string, key: string, message: ActionMessage | PublishedDetection, type: string): OutRecord {
-  return { topic, key, value: JSON.stringify(message), headers: { 'content-type': 'application/json', 'guardrail-type': type } };
+  const headers: OutRecord['headers'] = { 'content-type': 'application/json', 'guardrail-type': type };
+  let value = JSON.stringify(message);
+  if (value.length > MAX_MESSAGE_CHARS) {
+    headers[CLIPPED_HEADER] = String(value.length);
+    value = JSON.stringify(message, clipLong);
+  }
+  return { topic, key, value, headers };
 }
 
 export async function dispatchDetections(detections: readonly Detection[], o: DispatchOptions): Promise<Dispatch> {

@@ -12,7 +12,10 @@ export {
 export { BUDGET_WINDOW_MS, MemoryBudget, RedisBudget, type RevocationBudget } from './budget.js';
 export { lookupQuarantine, queueQuarantines, quarantineEntry, quarantineKey, type QuarantineEntry } from './quarantine.js';
 export {
+  CLIPPED_HEADER,
+  clipText,
   dispatchDetections,
+  MAX_MESSAGE_CHARS,
   type ActionOutcome,
   type ActionTopics,
   type Dispatch,

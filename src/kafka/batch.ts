@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { detectionAlert, dispatchDetections, isPushed, queueQuarantines, type AlertPusher, type Dispatch, type OutRecord, type RevocationBudget } from '../actions/index.js';
+import { clipText, detectionAlert, dispatchDetections, isPushed, queueQuarantines, type AlertPusher, type Dispatch, type OutRecord, type RevocationBudget } from '../actions/index.js';
 import type { ProcessorConfig } from '../config/index.js';
 import { StoreTimeoutError } from '../errors/index.js';
 import { Engine, type BatchOutcome, type Detection } from '../engine/index.js';
@@ -446,8 +446,10 @@ export class BatchHandler {
       m.detections.inc({ rule: d.rule.id, kind: d.rule.kind, severity: d.rule.severity, mode: d.mode });
       m.detectionDelay.observe(Math.max(0, (Date.parse(d.detectedAt) - Date.parse(d.time)) / 1000));
       const fields = { detectionId: d.id, rule: d.rule.id, severity: d.rule.severity, mode: d.mode, agentId: d.subject.agentId, actions: d.actions, held: d.held };
-      if (d.actions.includes('alert') && d.mode === 'enforce') log.warn(fields, `alert: ${d.rule.id}: ${d.reason}`);
-      else log.info(fields, `detection: ${d.rule.id}: ${d.reason}`);
+      // A reason can quote a huge value from an event: the log line keeps its start.
+      const reason = clipText(d.reason, 2048);
+      if (d.actions.includes('alert') && d.mode === 'enforce') log.warn(fields, `alert: ${d.rule.id}: ${reason}`);
+      else log.info(fields, `detection: ${d.rule.id}: ${reason}`);
     }
     if (dispatch.held.length > 0) {
       log.error(

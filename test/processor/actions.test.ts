@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryBudget, RedisBudget, actionId, dispatchDetections, type DispatchOptions, type PublishedDetection } from '../../src/actions/index.js';
+import { CLIPPED_HEADER, MAX_MESSAGE_CHARS, MemoryBudget, RedisBudget, actionId, dispatchDetections, type DispatchOptions, type PublishedDetection } from '../../src/actions/index.js';
 import type { Detection } from '../../src/engine/index.js';
 import type { Action } from '../../src/rules/index.js';
 import { REDIS_URL } from './helpers.js';
@@ -52,6 +52,33 @@ describe('dispatchDetections', () => {
     expect(quarantine.until).toBe('2026-11-29T12:10:00.000Z');
     expect(out.quarantines).toEqual([{ agentId: 'agent-d1', entry: expect.objectContaining({ id: quarantine.id, until: quarantine.until }) }]);
     expect(out.outcomes).toEqual(['revoke_token', 'quarantine_agent', 'require_approval', 'alert'].map((action) => ({ action, outcome: 'executed' })));
+  });
+
+  it('clips huge values copied from an event instead of publishing messages the broker refuses, and keeps ids whole', async () => {
+    const device = 'd'.repeat(300_000);
+    const huge: Detection = {
+      ...detection('d1', ['revoke_token', 'alert']),
+      subject: { agentId: 'agent-d1', principalId: 'u-1', tokenId: 'tok-d1', sessionId: null },
+      groupKey: { 'source.device.id': device },
+      reason: `first use of device ${JSON.stringify(device)} in 30d (2 known devices)`,
+      evidence: { on: 'device', value: device, known: 2 },
+    };
+    const out = await dispatchDetections([huge, detection('d2', ['revoke_token'])], options());
+    const [det, rev, small, smallRev] = out.records;
+    for (const r of [det!, rev!]) {
+      expect((r.value as string).length).toBeLessThan(4096);
+      expect(Number(r.headers[CLIPPED_HEADER])).toBeGreaterThan(MAX_MESSAGE_CHARS);
+    }
+    const published = JSON.parse(det!.value as string) as Detection;
+    expect(published).toMatchObject({ id: 'd1', subject: { agentId: 'agent-d1', tokenId: 'tok-d1' }, evidence: { on: 'device', known: 2 } });
+    expect(published.groupKey['source.device.id']).toBe(`${'d'.repeat(256)}… (300000 characters)`);
+    expect(published.reason).toBe(`${huge.reason.slice(0, 256)}… (${huge.reason.length} characters)`);
+    expect(JSON.parse(rev!.value as string)).toMatchObject({ type: 'revoke_token', detectionId: 'd1', tokenId: 'tok-d1', reason: published.reason });
+    expect(rev!.key).toBe('tok-d1');
+    // Ordinary messages are published as they are.
+    expect(small!.headers[CLIPPED_HEADER]).toBeUndefined();
+    expect(smallRev!.headers[CLIPPED_HEADER]).toBeUndefined();
+    expect(JSON.parse(small!.value as string)).toMatchObject({ reason: '200 events in 1m' });
   });
 
   it('holds restricting actions past the budget, still publishing the detection with what was held', async () => {
