@@ -11,6 +11,7 @@ export {
 } from './messages.js';
 export { BUDGET_WINDOW_MS, MemoryBudget, RedisBudget, type RevocationBudget } from './budget.js';
 export { lookupQuarantine, queueQuarantines, quarantineEntry, quarantineKey, type QuarantineEntry } from './quarantine.js';
+export { liftQuarantine, listQuarantines, releaseId, releaseMessage, type LiftResult, type QuarantineListing, type ReleaseMessage } from './release.js';
 export {
   CLIPPED_HEADER,
   clipText,

@@ -2,10 +2,11 @@
  * The quarantine deny-list in Redis: one key per quarantined agent with a TTL, which enforcement
  * points (API gateways, the agent runtime) read before letting an agent act:
  *
- *   GET <prefix>:quarantine:<agent id>   -> JSON { id, detectionId, ruleId, severity, reason, issuedAt, until }, or nil
+ *   GET <prefix>:quarantine:<agent id>   -> JSON { id, detectionId, ruleId, severity, reason, issuedAt, until, tokenId }, or nil
  *
  * The key expires at `until`, so a present key means quarantined. A later quarantine of the same
- * agent overwrites the entry with its own `until`.
+ * agent overwrites the entry with its own `until`. A person lifts one with `guardrail quarantine
+ * lift` (release.ts), which deletes the key and publishes a `release_agent` message.
  */
 import type { Redis } from 'ioredis';
 import type { QuarantineMessage } from './messages.js';
@@ -18,6 +19,8 @@ export interface QuarantineEntry {
   reason: string;
   issuedAt: string;
   until: string;
+  /** The token of the event that led to the quarantine (entries written before 2026-12-02 lack it). */
+  tokenId?: string;
 }
 
 export function quarantineKey(prefix: string, agentId: string): string {
@@ -25,7 +28,7 @@ export function quarantineKey(prefix: string, agentId: string): string {
 }
 
 export function quarantineEntry(m: QuarantineMessage): QuarantineEntry {
-  return { id: m.id, detectionId: m.detectionId, ruleId: m.ruleId, severity: m.severity, reason: m.reason, issuedAt: m.issuedAt, until: m.until };
+  return { id: m.id, detectionId: m.detectionId, ruleId: m.ruleId, severity: m.severity, reason: m.reason, issuedAt: m.issuedAt, until: m.until, tokenId: m.tokenId };
 }
 
 type Pipeline = ReturnType<Redis['pipeline']>;

@@ -16,6 +16,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   quality: { summary: 'replay simulated traffic and report attacks caught and false restrictions', load: async () => (await import('./quality.js')).qualityCommand },
   run: { summary: 'the stream processor: Kafka in, Redis state, detections and revocations out', load: async () => (await import('./run.js')).runCommand },
   loadgen: { summary: 'produce simulated traffic to the events topic at a chosen rate, or pre-fill it', load: async () => (await import('./loadgen.js')).loadgenCommand },
+  quarantine: { summary: 'list the quarantined agents, show one, or lift a quarantine by hand (published as release_agent)', load: async () => (await import('./quarantine.js')).quarantineCommand },
   schema: { summary: 'print the JSON Schema of events or rule files', load: async () => (await import('./schema.js')).schemaCommand },
 };
 

@@ -139,6 +139,26 @@ export const SCHEMA_USAGE = command({
   example: 'guardrail schema rules --out rules.schema.json',
 });
 
+export const QUARANTINE_USAGE = command({
+  synopsis: 'guardrail quarantine list | show AGENT | lift AGENT --reason TEXT [options]',
+  about:
+    'The quarantines in force, in Redis (found with the settings of guardrail run: REDIS_*, GUARDRAIL_REDIS_PREFIX): list them, show one, or lift one by hand. ' +
+    'A lift publishes a release_agent message on the revocations topic (KAFKA_*, GUARDRAIL_TOPIC_REVOCATIONS), then deletes the entry; token revocations stand.',
+  options: {
+    reason: { type: 'string' },
+    by: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    config: { type: 'string', short: 'c' },
+  },
+  help: {
+    reason: { arg: 'TEXT', text: 'lift: why (a ticket, "false positive: nightly export"); required, published with the release' },
+    by: { arg: 'NAME', text: 'lift: who lifts it, published with the release', default: 'the user running the command' },
+    json: { text: 'list, show: JSON lines instead of text' },
+    config: { arg: 'FILE', text: 'config file of guardrail run settings (the environment overrides it)' },
+  },
+  example: "guardrail quarantine lift agent-7 --reason 'false positive: INC-1234, nightly export'",
+});
+
 /**
  * Commands whose help `guardrail` prints itself; `run` and `loadgen` still print their own. replay.ts
  * keeps a copy of its table (a test compares the two).
@@ -150,6 +170,7 @@ export const USAGE: Readonly<Record<string, CommandUsage>> = {
   simulate: SIMULATE_USAGE,
   quality: QUALITY_USAGE,
   schema: SCHEMA_USAGE,
+  quarantine: QUARANTINE_USAGE,
 };
 
 function optionDefault(spec: Options[string], help: OptionHelp): string | undefined {
