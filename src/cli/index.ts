@@ -9,7 +9,7 @@ import { asksForHelp, formatUsage, USAGE } from './usage.js';
 type Command = (argv: string[]) => Promise<number>;
 
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  replay: { summary: 'run events from a file through the rules with in-memory state; detections on stdout', load: async () => (await import('./replay.js')).replayCommand },
+  replay: { summary: 'run events from a file through the rules (in-memory state, or Redis with --store redis); detections on stdout', load: async () => (await import('./replay.js')).replayCommand },
   validate: { summary: 'check rule files; exit 1 with located errors', load: async () => (await import('./validate.js')).validateCommand },
   test: { summary: 'run rule test files (input events and expected detections)', load: async () => (await import('./test-rules.js')).testCommand },
   simulate: { summary: 'generate weeks of multi-agent traffic with labelled attacks (JSON lines)', load: async () => (await import('./simulate.js')).simulateCommand },
