@@ -5,7 +5,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { ConfigInvalidError, GuardrailError, RulesInvalidError, formatProblem } from '../errors/index.js';
-import { describeConfig, loadConfig, type LoadedConfig } from '../config/index.js';
+import { describeConfig, loadConfig, SETTINGS, type LoadedConfig } from '../config/index.js';
 import { startProcessor } from '../kafka/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { parse } from './args.js';
@@ -13,9 +13,12 @@ import { parse } from './args.js';
 const HELP = `usage: guardrail run [--config FILE]
 
 Consumes agent access events from Kafka, keeps state in Redis, publishes detections,
-revocations, quarantines and approval requests. Configured by environment variables
-(KAFKA_BROKERS, REDIS_URL, GUARDRAIL_RULES, GUARDRAIL_GROUP_ID, GUARDRAIL_FAIL_MODE, ...)
-over an optional config file of the same names; see docs/processor.md.
+revocations, quarantines and approval requests. Configured by environment variables over an
+optional config file (-c, --config FILE: YAML or JSON) of the same names; docs/processor.md
+says more about each.
+
+settings (default):
+${SETTINGS.map((s) => `  ${s.name}${s.default === undefined ? '' : ` (${s.default})`}\n      ${s.help}`).join('\n')}
 `;
 
 /** pino with a redaction list for anything credential-shaped that might end up in a log field. */

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type * as Args from '../../src/cli/args.js';
 import { COMMANDS } from '../../src/cli/index.js';
 import { asksForHelp, REPLAY_USAGE, SIMULATE_USAGE, USAGE } from '../../src/cli/usage.js';
+import { SETTINGS } from '../../src/config/index.js';
 import { UsageError } from '../../src/errors/index.js';
 import { DEFAULT_BATCH_SIZE } from '../../src/engine/index.js';
 import { DEFAULT_SIM_OPTIONS } from '../../src/sim/index.js';
@@ -75,5 +76,13 @@ describe('guardrail <command> --help', () => {
     expect(SIMULATE_USAGE.help.agents.default).toBe(String(DEFAULT_SIM_OPTIONS.agents));
     expect(SIMULATE_USAGE.help.start.default).toBe(new Date(DEFAULT_SIM_OPTIONS.startMs).toISOString().slice(0, 10));
     expect(REPLAY_USAGE.help['batch-size'].default).toMatch(new RegExp(`^${DEFAULT_BATCH_SIZE}\\b`));
+  });
+
+  it('guardrail run --help lists every setting with its default', () => {
+    const r = guardrail('run', '--help');
+    expect(r.status).toBe(0);
+    for (const setting of SETTINGS) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${setting.name}${setting.default === undefined ? '$' : ` \\(${setting.default.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)$`}`, 'm'));
+    }
   });
 });
