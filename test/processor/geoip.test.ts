@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationMessage } from '../../src/actions/index.js';
 import type { Processor } from '../../src/kafka/index.js';
 import { cityRecord, writeMmdb } from '../geoip/mmdb.js';
-import { BROKERS, PLACES, TopicReader, cleanup, closeProducer, event, produce, startInProcess, testNames, waitCommitted } from './helpers.js';
+import { BROKERS, PLACES, event, produce, startWithReader, testNames, waitCommitted, type Harness, type TopicReader } from './helpers.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 const n = testNames('geoip');
@@ -32,6 +32,7 @@ async function metric(processor: Processor, name: string): Promise<string> {
 }
 
 describe.skipIf(!BROKERS)('guardrail run with a GeoIP database', () => {
+  let harness: Harness;
   let processor: Processor;
   let reader: TopicReader;
 
@@ -43,16 +44,12 @@ describe.skipIf(!BROKERS)('guardrail run with a GeoIP database', () => {
         { cidr: `${PLACES.tokyo.ip}/32`, record: cityRecord('JP', PLACES.tokyo.lat, PLACES.tokyo.lon) },
       ]),
     );
-    processor = await startInProcess(n, { GUARDRAIL_GEOIP_DB: dbPath, GUARDRAIL_RULES_POLL_INTERVAL: '1h' });
-    reader = new TopicReader([n.revocations]);
-    await reader.start();
+    harness = await startWithReader(n, [n.revocations], { GUARDRAIL_GEOIP_DB: dbPath, GUARDRAIL_RULES_POLL_INTERVAL: '1h' });
+    ({ processor, reader } = harness);
   });
 
   afterAll(async () => {
-    await processor?.stop();
-    await reader?.close();
-    await closeProducer();
-    await cleanup(n);
+    await harness?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

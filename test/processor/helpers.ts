@@ -88,6 +88,30 @@ export async function startInProcess(n: TestNames, extra: Record<string, string>
   return startProcessor(config, { log, metrics: createMetrics({ defaults: false }) });
 }
 
+/** A processor in this process and a reader of some of its output topics; `stop` is the teardown tests share. */
+export interface Harness {
+  processor: Processor;
+  reader: TopicReader;
+  /** Stops both, closes the shared producer, and deletes the test's topics, group and Redis keys. */
+  stop(): Promise<void>;
+}
+
+export async function startWithReader(n: TestNames, topics: readonly string[], extra: Record<string, string> = {}): Promise<Harness> {
+  const processor = await startInProcess(n, extra);
+  const reader = new TopicReader([...topics]);
+  await reader.start();
+  return {
+    processor,
+    reader,
+    stop: async () => {
+      await processor.stop();
+      await reader.close();
+      await closeProducer();
+      await cleanup(n);
+    },
+  };
+}
+
 export async function createTopics(n: TestNames, partitions = 3): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();

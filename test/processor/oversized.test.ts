@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIPPED_HEADER, type RevocationMessage } from '../../src/actions/index.js';
 import type { Detection } from '../../src/engine/index.js';
-import type { Processor } from '../../src/kafka/index.js';
-import { BROKERS, TopicReader, cleanup, closeProducer, event, kafka, produce, startInProcess, testNames, waitCommitted } from './helpers.js';
+import { BROKERS, event, kafka, produce, startWithReader, testNames, waitCommitted, type Harness, type TopicReader } from './helpers.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 const n = testNames('oversized');
@@ -18,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'guardrail-oversized-'));
 const SMALL_TOPIC = [{ name: 'max.message.bytes', value: '100000' }];
 
 describe.skipIf(!BROKERS)('guardrail run with values larger than the output topics take', () => {
-  let processor: Processor;
+  let harness: Harness;
   let reader: TopicReader;
 
   beforeAll(async () => {
@@ -49,16 +48,12 @@ describe.skipIf(!BROKERS)('guardrail run with values larger than the output topi
     } finally {
       await admin.disconnect();
     }
-    processor = await startInProcess(n, { GUARDRAIL_RULES: dir });
-    reader = new TopicReader([n.detections, n.revocations]);
-    await reader.start();
+    harness = await startWithReader(n, [n.detections, n.revocations], { GUARDRAIL_RULES: dir });
+    reader = harness.reader;
   });
 
   afterAll(async () => {
-    await processor?.stop();
-    await reader?.close();
-    await closeProducer();
-    await cleanup(n);
+    await harness?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -14,16 +14,15 @@ import {
   BROKERS,
   FIXTURE_RULES,
   REDIS_URL,
-  TopicReader,
-  cleanup,
-  closeProducer,
   event,
   expectedDetections,
   produce,
   sleep,
-  startInProcess,
+  startWithReader,
   testNames,
   waitCommitted,
+  type Harness,
+  type TopicReader,
 } from './helpers.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
@@ -35,17 +34,15 @@ describe.skipIf(!BROKERS)('guardrail run: Kafka in, Redis state, actions out', (
   let processor: Processor;
   let reader: TopicReader;
 
+  let harness: Harness;
+
   beforeAll(async () => {
-    processor = await startInProcess(n);
-    reader = new TopicReader([n.detections, n.revocations, n.approvals, n.dlq]);
-    await reader.start();
+    harness = await startWithReader(n, [n.detections, n.revocations, n.approvals, n.dlq]);
+    ({ processor, reader } = harness);
   });
 
   afterAll(async () => {
-    await processor?.stop();
-    await reader?.close();
-    await closeProducer();
-    await cleanup(n);
+    await harness?.stop();
   });
 
   it('turns attack traffic into the revocations, quarantines and approval requests a replay of it predicts', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Processor } from '../../src/kafka/index.js';
 import type { WindowRule } from '../../src/rules/index.js';
-import { BROKERS, TopicReader, cleanup, closeProducer, event, produce, sleep, startInProcess, testNames, waitCommitted } from './helpers.js';
+import { BROKERS, event, produce, sleep, startWithReader, testNames, waitCommitted, type Harness, type TopicReader } from './helpers.js';
 
 const T0 = Date.parse('2026-11-03T09:00:00Z');
 const n = testNames('reload');
@@ -51,6 +51,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15
 
 describe.skipIf(!BROKERS)('guardrail run: hot reload of the rules', () => {
   let dir: string;
+  let harness: Harness;
   let processor: Processor;
   let reader: TopicReader;
 
@@ -58,16 +59,12 @@ describe.skipIf(!BROKERS)('guardrail run: hot reload of the rules', () => {
     dir = await mkdtemp(join(tmpdir(), 'guardrail-reload-'));
     await publishVersion(dir, '..2026_11_03_v1', rules(100));
     await symlink('..data/rules.yaml', join(dir, 'rules.yaml'));
-    processor = await startInProcess(n, { GUARDRAIL_RULES: dir, GUARDRAIL_RULES_POLL_INTERVAL: '300ms', GUARDRAIL_LOG_LEVEL: 'fatal' });
-    reader = new TopicReader([n.revocations]);
-    await reader.start();
+    harness = await startWithReader(n, [n.revocations], { GUARDRAIL_RULES: dir, GUARDRAIL_RULES_POLL_INTERVAL: '300ms', GUARDRAIL_LOG_LEVEL: 'fatal' });
+    ({ processor, reader } = harness);
   });
 
   afterAll(async () => {
-    await processor?.stop();
-    await reader?.close();
-    await closeProducer();
-    await cleanup(n);
+    await harness?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
