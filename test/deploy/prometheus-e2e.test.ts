@@ -19,11 +19,12 @@
  * scrape intervals would be 4s; a minute smooths over the test's bursts), $__interval 15s, $__range
  * 5m (longer than the test, so every counter's increase covers all of it), $instance and $rule All.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROKERS, ChildProcessor, FIXTURE_RULES, REDIS_URL, cleanup, closeProducer, ensureBuilt, event, produce, testEnv, testNames } from '../processor/helpers.js';
+import { BROKERS, ChildProcessor, FIXTURE_RULES, PLACES, REDIS_URL, addressOnly, cleanup, closeProducer, ensureBuilt, event, produce, testEnv, testNames } from '../processor/helpers.js';
+import { cityRecord, writeMmdb } from '../geoip/mmdb.js';
 import { freePort } from '../state/redis-helpers.js';
 import { ALERTS_FILE, alertQueries, dashboardQueries, loadDashboards, type Query } from './grafana.js';
 import { Child, GiveUp, Prometheus, PrometheusApiError, waitFor, type Sample } from './prometheus-harness.js';
@@ -53,7 +54,10 @@ describe.skipIf(!BROKERS || skipWithout('prometheus'))('dashboards and alerts ag
     ensureBuilt();
     dir = await mkdtemp(join(tmpdir(), 'guardrail-e2e-'));
 
-    // The processor: the fixture rules (enforce and shadow, critical and not), its own topics, group and Redis prefix.
+    // The processor: the fixture rules (enforce and shadow, critical and not), its own topics, group and Redis
+    // prefix, and a GeoIP database that knows the attack's places (its travel events carry addresses only).
+    const geoip = join(dir, 'GeoLite2-City.mmdb');
+    await writeFile(geoip, writeMmdb(Object.values(PLACES).map((p) => ({ cidr: `${p.ip}/32`, record: cityRecord(p.country, p.lat, p.lon) }))));
     const metricsPort = await freePort();
     processor = new ChildProcessor(
       testEnv(n, {
@@ -62,6 +66,7 @@ describe.skipIf(!BROKERS || skipWithout('prometheus'))('dashboards and alerts ag
         GUARDRAIL_METRICS_HOST: '127.0.0.1',
         GUARDRAIL_LAG_INTERVAL: '1s',
         GUARDRAIL_LOG_LEVEL: 'warn',
+        GUARDRAIL_GEOIP_DB: geoip,
       }),
     );
     const p = processor;
@@ -101,8 +106,8 @@ describe.skipIf(!BROKERS || skipWithout('prometheus'))('dashboards and alerts ag
     const now = Date.now();
     await produce(n.events, [
       ...Array.from({ length: 25 }, (_, i) => event({ id: `e2e-del-${i}`, timeMs: now - 25_000 + i * 1000, agent: 'e2e-deleter', action: 'delete' })),
-      event({ id: 'e2e-travel-1', timeMs: now - 120_000, agent: 'e2e-traveller', token: 'tok-e2e-travel', place: 'paris' }),
-      event({ id: 'e2e-travel-2', timeMs: now, agent: 'e2e-traveller', token: 'tok-e2e-travel', place: 'tokyo' }),
+      addressOnly(event({ id: 'e2e-travel-1', timeMs: now - 120_000, agent: 'e2e-traveller', token: 'tok-e2e-travel', place: 'paris' })),
+      addressOnly(event({ id: 'e2e-travel-2', timeMs: now, agent: 'e2e-traveller', token: 'tok-e2e-travel', place: 'tokyo' })),
       event({ id: 'e2e-admin', timeMs: now, agent: 'e2e-admin', action: 'admin' }),
       event({ id: 'e2e-vault', timeMs: now, agent: 'e2e-vault', resource: 'vault.export' }),
       '{"id": "e2e-broken", "time": ',

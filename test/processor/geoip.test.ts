@@ -10,22 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevocationMessage } from '../../src/actions/index.js';
 import type { Processor } from '../../src/kafka/index.js';
 import { cityRecord, writeMmdb } from '../geoip/mmdb.js';
-import { BROKERS, PLACES, event, produce, startWithReader, testNames, waitCommitted, type Harness, type TopicReader } from './helpers.js';
+import { BROKERS, PLACES, addressOnly, event, produce, startWithReader, testNames, waitCommitted, type Harness, type TopicReader } from './helpers.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 const n = testNames('geoip');
 const dir = mkdtempSync(join(tmpdir(), 'guardrail-geoip-run-'));
 const dbPath = join(dir, 'GeoLite2-City.mmdb');
 
-/** A fixture event with its geo fields taken out: only the address is left. */
-function addressOnly(spec: Parameters<typeof event>[0]): Record<string, unknown> {
-  const e = event(spec);
-  const source = e['source'] as Record<string, unknown>;
-  delete source['country'];
-  delete source['lat'];
-  delete source['lon'];
-  return e;
-}
+/** A fixture event with only the address of its place. */
+const located = (spec: Parameters<typeof event>[0]) => addressOnly(event(spec));
 
 async function metric(processor: Processor, name: string): Promise<string> {
   return processor.metrics.registry.getSingleMetricAsString(name);
@@ -56,10 +49,10 @@ describe.skipIf(!BROKERS)('guardrail run with a GeoIP database', () => {
   it('revokes a token used in New York and then Tokyo when the events carry only addresses', async () => {
     expect(await metric(processor, 'guardrail_geoip_database_build_timestamp_seconds')).toContain(`guardrail_geoip_database_build_timestamp_seconds ${Date.UTC(2026, 10, 1) / 1000}`);
     await produce(n.events, [
-      addressOnly({ id: 'geo-1', timeMs: T0, agent: 'a-geo', place: 'nyc' }),
-      addressOnly({ id: 'geo-2', timeMs: T0 + 5 * 60_000, agent: 'a-geo', place: 'tokyo' }),
+      located({ id: 'geo-1', timeMs: T0, agent: 'a-geo', place: 'nyc' }),
+      located({ id: 'geo-2', timeMs: T0 + 5 * 60_000, agent: 'a-geo', place: 'tokyo' }),
       // An address the database does not know: counted, judged without geo.
-      addressOnly({ id: 'geo-3', timeMs: T0 + 6 * 60_000, agent: 'a-other', place: 'paris' }),
+      located({ id: 'geo-3', timeMs: T0 + 6 * 60_000, agent: 'a-other', place: 'paris' }),
     ]);
     await reader.waitFor(() => reader.json<RevocationMessage>(n.revocations).some((m) => m.type === 'revoke_token' && m.tokenId === 'tok-a-geo'), 'the revocation');
     await waitCommitted(n.group, n.events);
@@ -76,7 +69,7 @@ describe.skipIf(!BROKERS)('guardrail run with a GeoIP database', () => {
     renameSync(`${dbPath}.new`, dbPath);
     processor.checkGeoIp();
     expect(await metric(processor, 'guardrail_geoip_reload_total')).toContain('guardrail_geoip_reload_total{outcome="success"} 1');
-    await produce(n.events, [addressOnly({ id: 'geo-4', timeMs: T0 + 7 * 60_000, agent: 'a-other', place: 'paris' })]);
+    await produce(n.events, [located({ id: 'geo-4', timeMs: T0 + 7 * 60_000, agent: 'a-other', place: 'paris' })]);
     await waitCommitted(n.group, n.events);
     expect(await metric(processor, 'guardrail_geoip_lookups_total')).toContain('guardrail_geoip_lookups_total{outcome="derived"} 3');
 
@@ -86,7 +79,7 @@ describe.skipIf(!BROKERS)('guardrail run with a GeoIP database', () => {
     processor.checkGeoIp();
     expect(await metric(processor, 'guardrail_geoip_reload_total')).toContain('guardrail_geoip_reload_total{outcome="failure"} 1');
     expect(await metric(processor, 'guardrail_geoip_last_reload_successful')).toContain('guardrail_geoip_last_reload_successful 0');
-    await produce(n.events, [addressOnly({ id: 'geo-5', timeMs: T0 + 8 * 60_000, agent: 'a-other', place: 'paris' })]);
+    await produce(n.events, [located({ id: 'geo-5', timeMs: T0 + 8 * 60_000, agent: 'a-other', place: 'paris' })]);
     await waitCommitted(n.group, n.events);
     expect(await metric(processor, 'guardrail_geoip_lookups_total')).toContain('guardrail_geoip_lookups_total{outcome="derived"} 4');
   });

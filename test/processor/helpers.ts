@@ -312,6 +312,15 @@ export function event(s: EventSpec): Record<string, unknown> {
   };
 }
 
+/** An event with its geo fields taken out, the address left: what an emitter without GeoIP sends. */
+export function addressOnly(e: Record<string, unknown>): Record<string, unknown> {
+  const source = { ...(e['source'] as Record<string, unknown>) };
+  delete source['country'];
+  delete source['lat'];
+  delete source['lon'];
+  return { ...e, source };
+}
+
 // ---- the built CLI, for tests that run `node bin/guardrail.js run` as a child process ----
 
 function newestMtime(dir: string): number {
