@@ -48,35 +48,50 @@ export async function quarantineCommand(argv: string[]): Promise<number> {
       process.stderr.write(`guardrail quarantine: cannot reach Redis at ${describeConnection(config.redis.connection)} (${(err as Error).message})\n`);
       return 1;
     }
-    const prefix = config.redis.prefix;
-    if (sub === 'list') {
-      const all = await listQuarantines(redis, prefix);
-      if (values.json) for (const q of all) process.stdout.write(JSON.stringify(q) + '\n');
-      else process.stdout.write(formatList(all));
-      return 0;
-    }
-    if (sub === 'show') {
-      const entry = await lookupQuarantine(redis, prefix, agent!);
-      if (!entry) {
-        process.stderr.write(`agent ${agent} is not quarantined\n`);
-        return 1;
-      }
-      process.stdout.write(JSON.stringify({ agentId: agent, ...entry }, null, values.json ? undefined : 2) + '\n');
-      return 0;
-    }
-    return await lift(config, redis, agent!, reason, values.by?.trim() || whoAmI());
+    const by = values.by?.trim() || whoAmI();
+    return await withRedisErrors(() => act(sub, agent, values.json === true, config, redis, reason, by));
   } finally {
     redis.disconnect();
   }
 }
 
+async function act(sub: 'list' | 'show' | 'lift', agent: string | undefined, json: boolean, config: ProcessorConfig, redis: Redis, reason: string, by: string): Promise<number> {
+  const prefix = config.redis.prefix;
+  if (sub === 'list') {
+    const all = await listQuarantines(redis, prefix);
+    if (json) for (const q of all) process.stdout.write(JSON.stringify(q) + '\n');
+    else process.stdout.write(formatList(all));
+    return 0;
+  }
+  if (sub === 'show') {
+    const entry = await lookupQuarantine(redis, prefix, agent!);
+    if (!entry) {
+      process.stderr.write(`agent ${agent} is not quarantined\n`);
+      return 1;
+    }
+    process.stdout.write(JSON.stringify({ agentId: agent, ...entry }, null, json ? undefined : 2) + '\n');
+    return 0;
+  }
+  return lift(config, redis, agent!, reason, by);
+}
+
 async function lift(config: ProcessorConfig, redis: Redis, agent: string, reason: string, by: string): Promise<number> {
   const log = pino({ level: 'error' }, pino.destination(2));
   const kafka = createKafka(config.kafka, log, '-quarantine');
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 3 } });
   try {
-    const result = await liftQuarantine({ redis, producer, prefix: config.redis.prefix, topic: config.topics.revocations, agentId: agent, reason, liftedBy: by });
+    let result: Awaited<ReturnType<typeof liftQuarantine>>;
+    try {
+      await producer.connect();
+      result = await liftQuarantine({ redis, producer, prefix: config.redis.prefix, topic: config.topics.revocations, agentId: agent, reason, liftedBy: by });
+    } catch (err) {
+      // The release is published before the entry is deleted: a failure here changed nothing in Redis.
+      process.stderr.write(
+        `guardrail quarantine: could not lift the quarantine of agent ${agent}: ${(err as Error).message}. The quarantine is still in Redis; ` +
+          'try again (a release already published is published again with the same id).\n',
+      );
+      return 1;
+    }
     if (result.outcome === 'not_quarantined') {
       process.stderr.write(`agent ${agent} is not quarantined: nothing to lift\n`);
       return 1;
@@ -94,6 +109,17 @@ async function lift(config: ProcessorConfig, redis: Redis, agent: string, reason
     return 0;
   } finally {
     await producer.disconnect();
+  }
+}
+
+/** A command Redis refuses (an ACL without the quarantine keys, a read-only replica) ends with a sentence, not a stack. */
+async function withRedisErrors(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if ((err as Error).name !== 'ReplyError') throw err;
+    process.stderr.write(`guardrail quarantine: Redis refused: ${(err as Error).message}\n`);
+    return 1;
   }
 }
 

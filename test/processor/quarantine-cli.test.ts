@@ -49,7 +49,11 @@ async function quarantine(redis: Redis, agent: string, rule: string, ttlMs: numb
 }
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/guardrail.js', 'quarantine', ...args], { env: { ...process.env, ...testEnv(n), USER: 'oncall' }, encoding: 'utf8', timeout: 60_000 });
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/guardrail.js', 'quarantine', ...args], { env: { ...process.env, ...testEnv(n), USER: 'oncall', ...env }, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -135,6 +139,16 @@ describe.skipIf(!BROKERS)('guardrail quarantine', () => {
     } finally {
       await producer.disconnect();
     }
+  });
+
+  it('keeps the quarantine, and says so, when the release cannot be published', async () => {
+    await quarantine(redis, 'a-offline', 'token-travel', 3_600_000);
+    // Nothing listens on port 9 (discard): Kafka is unreachable.
+    const r = cliWith({ KAFKA_BROKERS: '127.0.0.1:9', KAFKA_CONNECTION_TIMEOUT: '200ms' }, 'lift', 'a-offline', '--reason', 'test');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('guardrail quarantine: could not lift the quarantine of agent a-offline: ');
+    expect(r.stderr).toContain('The quarantine is still in Redis; try again');
+    expect(await redis.exists(quarantineKey(n.prefix, 'a-offline'))).toBe(1);
   });
 
   it('refuses usage mistakes with a sentence', () => {
