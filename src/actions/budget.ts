@@ -55,7 +55,16 @@ export class RedisBudget implements RevocationBudget {
 export class MemoryBudget implements RevocationBudget {
   private readonly admitted = new Map<string, number>();
 
-  constructor(private readonly perMinute: number) {}
+  constructor(private perMinute: number) {}
+
+  get limit(): number {
+    return this.perMinute;
+  }
+
+  /** Changes the limit (the fail-open budget follows the number of instances); admitted ids stay counted. */
+  setLimit(perMinute: number): void {
+    this.perMinute = perMinute;
+  }
 
   async admit(ids: readonly string[], nowMs: number): Promise<boolean[]> {
     for (const [id, t] of this.admitted) if (t <= nowMs - BUDGET_WINDOW_MS) this.admitted.delete(id);

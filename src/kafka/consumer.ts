@@ -16,6 +16,8 @@ export interface ConsumerOptions {
   handler: BatchHandler;
   metrics: Metrics;
   log: Logger;
+  /** Told how many members the consumer group has after each rebalance this member joins. */
+  onMembers?: (members: number) => void;
 }
 
 export class GroupMember {
@@ -61,6 +63,13 @@ export class GroupMember {
       this.restarts = 0;
       this.o.handler.retain(partitions);
       log.info({ topic, partitions: [...partitions].sort((a, b) => a - b), memberId: payload.memberId }, 'joined the consumer group');
+      const onMembers = this.o.onMembers;
+      if (onMembers) {
+        consumer.describeGroup().then(
+          (g) => onMembers(Math.max(1, g.members.length)),
+          (err: unknown) => log.warn({ err }, 'could not read the consumer group members'),
+        );
+      }
     });
     consumer.on(consumer.events.REBALANCING, () => log.info('consumer group rebalancing'));
     consumer.on(consumer.events.CRASH, ({ payload }) => {

@@ -222,13 +222,21 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     }
 
     const consumerLog = log.child({ component: 'consumer' });
+    // While Redis is down (fail open) the budget is counted per instance: each takes its share of it.
+    const fallbackBudget = new MemoryBudget(config.revocationBudgetPerMinute);
+    const shareBudget = (members: number) => {
+      const share = Math.floor(config.revocationBudgetPerMinute / members);
+      if (share === fallbackBudget.limit) return;
+      fallbackBudget.setLimit(share);
+      consumerLog.info({ members, perInstance: share }, `revocation budget while Redis is down (fail open): ${share} a minute for this instance, ${members} in the group`);
+    };
     const handler = new BatchHandler({
       config,
       store: new LedgerStore(store, ledger),
       redis,
       ledger,
       budget: new RedisBudget(redis, config.redis.prefix, config.revocationBudgetPerMinute),
-      fallbackBudget: new MemoryBudget(config.revocationBudgetPerMinute),
+      fallbackBudget,
       producer,
       rules: () => rules!,
       metrics,
@@ -247,7 +255,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       },
     });
     closers.push({ name: 'handler', close: () => handler.close() });
-    const member: GroupMember = new GroupMember({ kafka, config, handler, metrics, log: consumerLog });
+    const member: GroupMember = new GroupMember({ kafka, config, handler, metrics, log: consumerLog, onMembers: shareBudget });
     closers.push({ name: 'consumer', close: () => member.stop() });
     await member.start();
     const lag = new LagMonitor({

@@ -1,6 +1,6 @@
 /*
- * Two `guardrail run` instances in one consumer group split the partitions; when one stops, the
- * other takes its partitions over and no event is lost (count-all still fires at each agent's 70th
+ * Two `guardrail run` instances in one consumer group split the partitions (and the fail-open
+ * revocation budget); when one stops, the other takes its partitions over and no event is lost (count-all still fires at each agent's 70th
  * event, half of which the stopped instance had counted).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,10 @@ describe.skipIf(!BROKERS)('guardrail run: two instances in one consumer group', 
     children.push(a, b);
     await until(() => assignment(a).length + assignment(b).length === 4 && assignment(a).length > 0 && assignment(b).length > 0, 'both instances to share the 4 partitions');
     expect([...assignment(a), ...assignment(b)].sort()).toEqual([0, 1, 2, 3]);
+    // Each takes half of the revocation budget (100 a minute) for when Redis is down in fail open.
+    const share = (c: ChildProcessor, perInstance: number, members: number) =>
+      c.output.some((l) => l.includes(`revocation budget while Redis is down (fail open): ${perInstance} a minute for this instance, ${members} in the group`));
+    await until(() => share(a, 50, 2) && share(b, 50, 2), 'both instances to take half of the budget');
 
     // The first half of the stream is counted by both instances, each on its own partitions.
     const half = Math.floor(events.length / 2);
@@ -76,6 +80,7 @@ describe.skipIf(!BROKERS)('guardrail run: two instances in one consumer group', 
     a.kill('SIGTERM');
     expect(await a.exited).toBe(0);
     await until(() => assignment(b).length === 4, 'the survivor to own every partition');
+    await until(() => share(b, 100, 1), 'the survivor to take the whole budget');
     await produce(n.events, events.slice(half));
     await waitCommitted(n.group, n.events);
     b.kill('SIGTERM');
