@@ -160,8 +160,8 @@ export const QUARANTINE_USAGE = command({
 });
 
 /**
- * Commands whose help `guardrail` prints itself; `run` and `loadgen` still print their own. replay.ts
- * keeps a copy of its table (a test compares the two).
+ * Commands whose help `guardrail` prints itself; `run` (every setting, from the config's table) and
+ * `loadgen` print their own.
  */
 export const USAGE: Readonly<Record<string, CommandUsage>> = {
   replay: REPLAY_USAGE,
