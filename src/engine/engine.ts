@@ -4,7 +4,7 @@
  * composite levels, cooldowns); each phase is one store call with one operation per state key.
  */
 import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/index.js';
-import { deriveGeo, type GeoLookup, type GeoOutcome } from '../events/geoip.js';
+import { deriveGeo, noGeoCounts, type GeoCounts, type GeoLookup } from '../events/geoip.js';
 import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CompositeRule, Ruleset, TimeRange } from '../rules/types.js';
 import { StoreUnavailableError } from '../errors/index.js';
@@ -37,7 +37,7 @@ export interface BatchOutcome {
   /** Detections held back by cooldown. */
   suppressed: number;
   /** Geo derived from source.ip (with a GeoIP database), per outcome; events with nothing to look up are not counted. */
-  geo: Record<GeoOutcome, number>;
+  geo: GeoCounts;
 }
 
 /** A primary rule ready to run: its planner, and which of the ruleset's distinct groupBy lists it uses. */
@@ -114,7 +114,7 @@ export class Engine {
   }
 
   async process(batch: readonly DecodedEvent[]): Promise<BatchOutcome> {
-    const outcome: BatchOutcome = { detections: [], processed: 0, duplicates: 0, late: 0, hits: {}, suppressed: 0, geo: { derived: 0, unknown: 0, conflict: 0 } };
+    const outcome: BatchOutcome = { detections: [], processed: 0, duplicates: 0, late: 0, hits: {}, suppressed: 0, geo: noGeoCounts() };
     const onTime: DecodedEvent[] = [];
     for (const e of batch) {
       if (e.timeMs < this.watermarkMs - this.latenessMs) {

@@ -3,7 +3,7 @@
  * are decoded and cut into batches; invalid lines are counted with their reasons, never fatal.
  */
 import { decodeEvent } from '../events/index.js';
-import type { GeoLookup, GeoOutcome } from '../events/geoip.js';
+import { addGeoCounts, noGeoCounts, type GeoCounts, type GeoLookup } from '../events/geoip.js';
 import type { DecodedEvent } from '../events/types.js';
 import type { Ruleset } from '../rules/types.js';
 import { MemoryStore } from '../state/index.js';
@@ -41,7 +41,7 @@ export interface ReplaySummary {
   /** Invalid events per reason. */
   invalidReasons: Record<string, number>;
   /** With a GeoIP database: events whose geo was derived, not found, or in conflict with the emitter's country. */
-  geo: Record<GeoOutcome, number>;
+  geo: GeoCounts;
 }
 
 /**
@@ -61,7 +61,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     ...(options.geo ? { geo: options.geo } : {}),
   });
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const summary: ReplaySummary = { events: 0, invalid: 0, duplicates: 0, late: 0, detections: 0, suppressed: 0, byRule: {}, hits: {}, invalidReasons: {}, geo: { derived: 0, unknown: 0, conflict: 0 } };
+  const summary: ReplaySummary = { events: 0, invalid: 0, duplicates: 0, late: 0, detections: 0, suppressed: 0, byRule: {}, hits: {}, invalidReasons: {}, geo: noGeoCounts() };
   let batch: DecodedEvent[] = [];
   let lineNo = 0;
 
@@ -71,9 +71,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     summary.duplicates += out.duplicates;
     summary.late += out.late;
     summary.suppressed += out.suppressed;
-    summary.geo.derived += out.geo.derived;
-    summary.geo.unknown += out.geo.unknown;
-    summary.geo.conflict += out.geo.conflict;
+    addGeoCounts(summary.geo, out.geo);
     for (const [rule, n] of Object.entries(out.hits)) summary.hits[rule] = (summary.hits[rule] ?? 0) + n;
     for (const d of out.detections) {
       summary.detections++;

@@ -37,6 +37,19 @@ export interface GeoLookup {
  */
 export type GeoOutcome = 'derived' | 'unknown' | 'conflict';
 
+/** Events per derivation outcome, as a batch, a replay or the processor adds them up. */
+export type GeoCounts = Record<GeoOutcome, number>;
+
+export function noGeoCounts(): GeoCounts {
+  return { derived: 0, unknown: 0, conflict: 0 };
+}
+
+export function addGeoCounts(into: GeoCounts, from: GeoCounts): void {
+  into.derived += from.derived;
+  into.unknown += from.unknown;
+  into.conflict += from.conflict;
+}
+
 export interface GeoIpInfo {
   path: string;
   databaseType: string;

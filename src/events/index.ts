@@ -7,4 +7,4 @@ export { REDACTED, redactCredentials } from './redact.js';
 export { credentialKind, isCredentialKey } from './credential-patterns.js';
 export { parseRfc3339 } from './time.js';
 export { isIanaTimeZone } from './timezone.js';
-export { deriveGeo, GeoIpDatabase, GeoIpFile, type GeoIpInfo, type GeoLocation, type GeoLookup, type GeoOutcome } from './geoip.js';
+export { addGeoCounts, deriveGeo, GeoIpDatabase, GeoIpFile, noGeoCounts, type GeoCounts, type GeoIpInfo, type GeoLocation, type GeoLookup, type GeoOutcome } from './geoip.js';

@@ -15,7 +15,7 @@ import { clipText, detectionAlert, dispatchDetections, isPushed, queueQuarantine
 import type { ProcessorConfig } from '../config/index.js';
 import { StoreTimeoutError } from '../errors/index.js';
 import { Engine, type BatchOutcome, type Detection } from '../engine/index.js';
-import { decodeEvent, type DecodedEvent, type GeoLookup, type GeoOutcome } from '../events/index.js';
+import { addGeoCounts, decodeEvent, noGeoCounts, type DecodedEvent, type GeoCounts, type GeoLookup } from '../events/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Ruleset } from '../rules/index.js';
 import { MemoryStore, type StateStore } from '../state/index.js';
@@ -88,7 +88,7 @@ interface Evaluation {
   /** Index of the first event not evaluated yet. */
   next: number;
   /** Geo looked up from source.ip, per outcome. */
-  geo: Record<GeoOutcome, number>;
+  geo: GeoCounts;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -110,9 +110,7 @@ function merge(into: Evaluation, out: BatchOutcome, stateless: boolean, rules: R
   else into.processed += out.processed;
   into.duplicates += out.duplicates;
   into.late += out.late;
-  into.geo.derived += out.geo.derived;
-  into.geo.unknown += out.geo.unknown;
-  into.geo.conflict += out.geo.conflict;
+  addGeoCounts(into.geo, out.geo);
   // The engine counts suppressed firings in total; per rule, they are the firings of a cooled rule that made no detection.
   if (out.suppressed === 0) return;
   const cooled = cooledRules(rules);
@@ -229,7 +227,7 @@ export class BatchHandler {
       else dlq.push(deadLetter(config.topics.dlq, input, message, r.reason, this.now()));
     }
 
-    const evaluation: Evaluation = { detections: [], processed: 0, duplicates: 0, late: 0, failOpen: 0, poisoned: [], handled: [], suppressed: new Map(), next: 0, geo: { derived: 0, unknown: 0, conflict: 0 } };
+    const evaluation: Evaluation = { detections: [], processed: 0, duplicates: 0, late: 0, failOpen: 0, poisoned: [], handled: [], suppressed: new Map(), next: 0, geo: noGeoCounts() };
     let dispatch: Dispatch | undefined;
     let published = false;
     let durable = false;
