@@ -59,6 +59,12 @@ describe('the alert of a detection', () => {
     expect(detectionAlert(detection({ mode: 'shadow' }), 0).annotations.description).toContain('Shadow mode: would have taken revoke_token, quarantine_agent, alert.');
     expect(a.annotations).not.toHaveProperty('session_id');
   });
+
+  it('keeps the first 2 K characters of a reason that quotes a huge value', () => {
+    const reason = `first use of device "${'d'.repeat(300_000)}" in 30d`;
+    const a = detectionAlert(detection({ reason }), 0);
+    expect(a.annotations.description).toBe(`${reason.slice(0, 2048)}… (${reason.length} characters). Actions taken: revoke_token, quarantine_agent, alert.`);
+  });
 });
 
 describe.skipIf(SKIP_PROMTOOL && !alertmanagerBinary())('pushing to Alertmanager', () => {

@@ -107,6 +107,18 @@ describe('dispatchDetections', () => {
   });
 });
 
+describe('MemoryBudget', () => {
+  it('admits up to a changed limit in memory (the share of one instance while Redis is down), counting what it admitted before', async () => {
+    const budget = new MemoryBudget(4);
+    expect(await budget.admit(['r1', 'r2'], NOW)).toEqual([true, true]);
+    budget.setLimit(3);
+    expect(budget.limit).toBe(3);
+    expect(await budget.admit(['r3', 'r4', 'r1'], NOW)).toEqual([true, false, true]);
+    budget.setLimit(0);
+    expect(await budget.admit(['r5'], NOW + 61_000)).toEqual([false]);
+  });
+});
+
 describe('RedisBudget', () => {
   const prefix = `gr-t-budget-${randomUUID().slice(0, 8)}`;
   let redis: Redis;
