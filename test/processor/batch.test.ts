@@ -5,10 +5,13 @@
  * losing or doubling anything; fail open runs the stateless rules only.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
 import type { KafkaMessage, Producer, ProducerBatch } from 'kafkajs';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBudget, RedisBudget } from '../../src/actions/index.js';
 import { StoreUnavailableError } from '../../src/errors/index.js';
@@ -72,7 +75,7 @@ describe('BatchHandler', () => {
     redis.disconnect();
   });
 
-  function handler(store: StateStore, failMode: 'closed' | 'open' = 'closed', failSends = 0, ruleset = () => rules) {
+  function handler(store: StateStore, failMode: 'closed' | 'open' = 'closed', failSends = 0, ruleset = () => rules, log: Logger = pino({ level: 'silent' })) {
     const sent: ProducerBatch[] = [];
     const outages: string[] = [];
     const metrics = createMetrics({ defaults: false });
@@ -93,7 +96,7 @@ describe('BatchHandler', () => {
       } as unknown as Producer,
       rules: ruleset,
       metrics,
-      log: pino({ level: 'silent' }),
+      log,
       outage: { down: () => void outages.push('down'), up: () => void outages.push('up') },
     });
     const topic = (t: string) => sent.flatMap((b) => b.topicMessages ?? []).filter((m) => m.topic === t).flatMap((m) => m.messages);
@@ -207,5 +210,29 @@ describe('BatchHandler', () => {
     expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).ruleId)).toEqual(['forbidden-resource']);
     expect(outages).toEqual([]);
     expect(await metrics.registry.getSingleMetricAsString('guardrail_events_total')).toContain('guardrail_events_total{outcome="fail_open"} 1');
+  });
+
+  it('logs a detection whose reason quotes a huge value with the first 2K characters of the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'guardrail-batch-log-'));
+    try {
+      writeFileSync(join(dir, 'rules.yaml'), ['rules:', '  - id: device-change', '    kind: geo', '    check: new_location', '    on: device', '    history: 1d', '    minHistory: 0s', '    actions: [alert]', ''].join('\n'));
+      const deviceRules = await loadRules(dir);
+      const lines: string[] = [];
+      const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+      const { h, topic } = handler(new UnreliableStore(), 'closed', 0, () => deviceRules, log);
+      const usual = event({ id: 'huge-dev-1', timeMs: T0, agent: 'a-9' });
+      const huge = event({ id: 'huge-dev-2', timeMs: T0 + 1000, agent: 'a-9' });
+      (huge.source as { device: { id: string } }).device.id = 'd'.repeat(300_000);
+      expect(await h.handle({ topic: n.events, partition: 0, messages: messages([usual, huge]) }, control)).toBe('done');
+      expect(topic(n.detections)).toHaveLength(1);
+      const alerts = lines.map((l) => JSON.parse(l) as { level: number; msg: string; rule?: string }).filter((l) => l.rule === 'device-change');
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]!.level).toBe(40);
+      // The reason is `first use of device "ddd…" in 1d (1 known devices)`, 300,046 characters: the line keeps its first 2,048.
+      expect(alerts[0]!.msg).toBe(`alert: device-change: first use of device "${'d'.repeat(2048 - 'first use of device "'.length)}… (300046 characters)`);
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(4096);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
