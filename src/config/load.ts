@@ -190,8 +190,9 @@ function alertmanager(r: Reader): AlertmanagerSettings | undefined {
   return authorization ? { url: base, authorization } : { url: base };
 }
 
+// Buffers (the Redis TLS files, as the state store's parser reads them) cannot be frozen: Object.freeze throws on them.
 function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+  if (o && typeof o === 'object' && !Object.isFrozen(o) && !ArrayBuffer.isView(o)) {
     Object.freeze(o);
     for (const v of Object.values(o as object)) deepFreeze(v);
   }

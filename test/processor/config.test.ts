@@ -108,6 +108,16 @@ describe('guardrail run configuration', () => {
     expect(JSON.stringify(describeConfig(config))).not.toContain('hunter2');
   });
 
+  it('loads the TLS files of Kafka and Redis (the Redis ones as bytes) into a frozen configuration', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    await writeFile(join(dir, 'ca.pem'), pem);
+    const { config } = loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'ca.pem'), REDIS_URL: 'rediss://redis:6380', REDIS_TLS_CA_FILE: join(dir, 'ca.pem') });
+    expect(config.kafka.ssl).not.toBe(false);
+    expect(String((config.kafka.ssl as { ca?: unknown }).ca)).toBe(pem);
+    expect(String(config.redis.connection.tls?.ca)).toBe(pem);
+    expect(Object.isFrozen(config.redis.connection)).toBe(true);
+  });
+
   it('warns about unknown GUARDRAIL_* variables in the environment, and ignores other tools\u2019 variables', () => {
     const { warnings } = loadConfig({ GUARDRAIL_FAILMODE: 'open', HOME: '/root', KAFKA_OPTS: '-Xmx1g' });
     expect(warnings).toEqual(['ignoring unknown setting GUARDRAIL_FAILMODE in the environment (did you mean GUARDRAIL_FAIL_MODE?)']);
