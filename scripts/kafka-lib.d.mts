@@ -13,6 +13,22 @@ export interface KafkaBroker {
   stop(): Promise<number | undefined>;
 }
 
+/** A listener on 127.0.0.1 besides PLAINTEXT, e.g. `{ name: 'SASL_SSL', protocol: 'SASL_SSL', port: 9094 }`. */
+export interface ExtraListener {
+  /** Listener name, upper case; `listener.name.<lower case name>.*` properties configure it. */
+  name: string;
+  protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  port: number;
+}
+
+/** A SCRAM credential created when the storage is formatted. */
+export interface ScramUser {
+  /** Default SCRAM-SHA-512. */
+  mechanism?: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  name: string;
+  password: string;
+}
+
 export interface StartOptions {
   port?: number;
   dir?: string;
@@ -21,6 +37,12 @@ export interface StartOptions {
   heap?: string;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** Listeners besides PLAINTEXT on `port`, which stays the inter-broker listener and the one readiness is checked on. */
+  listeners?: readonly ExtraListener[];
+  /** Server properties written after the defaults; a repeated key wins. */
+  properties?: Readonly<Record<string, string>>;
+  /** SCRAM users, created only when a fresh data dir is formatted. */
+  scramUsers?: readonly ScramUser[];
 }
 
 export declare function cacheDir(version?: string): string;

@@ -125,15 +125,17 @@ log4j.logger.state.change.logger=WARN
 `;
 }
 
-function serverProperties({ port, controllerPort, dataDir }) {
+function serverProperties({ port, controllerPort, dataDir, listeners = [], properties = {} }) {
+  const extra = listeners.map((l) => `,${l.name}://127.0.0.1:${l.port}`).join('');
+  const protocols = listeners.map((l) => `,${l.name}:${l.protocol}`).join('');
   return `# Written by scripts/kafka-lib.mjs on every start: one node that is both broker and controller.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+listeners=PLAINTEXT://127.0.0.1:${port}${extra},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}${extra}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${protocols}
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${dataDir}
 offsets.topic.replication.factor=1
@@ -147,7 +149,7 @@ num.partitions=1
 default.replication.factor=1
 min.insync.replicas=1
 delete.topic.enable=true
-`;
+${Object.entries(properties).map(([k, v]) => `${k}=${v}\n`).join('')}`;
 }
 
 /** A port that nothing listens on right now (the OS picks it). */
@@ -265,9 +267,22 @@ async function waitReady({ brokers, pid, dir, timeoutMs }) {
   throw new Error(`the Kafka broker (pid ${pid}) did not answer at ${brokers} within ${timeoutMs / 1000} s\n${tail(dir)}`);
 }
 
+// One `key=value` line each in server.properties: a line break would smuggle in another setting.
+function checkProperties(properties) {
+  for (const [key, value] of Object.entries(properties)) {
+    if (/[\r\n]/.test(key) || /[\r\n]/.test(String(value))) throw new Error(`the broker property ${JSON.stringify(key)} must be on one line`);
+  }
+}
+
 /**
  * Starts (or reuses) the broker of `dir` on 127.0.0.1:`port` and resolves once kafkajs can talk
  * to it. A fresh dir is formatted; a formatted one keeps its topics and offsets.
+ *
+ * For tests of secured clients: `listeners` adds listeners besides PLAINTEXT on `port` (which stays
+ * the inter-broker listener and the one readiness is checked on), `properties` adds server
+ * properties after the defaults (a repeated key wins), and `scramUsers` are created when a fresh
+ * dir is formatted (KRaft keeps SCRAM credentials in the metadata log). A reused broker keeps the
+ * settings it was started with.
  */
 export async function startKafka({
   port = 9092,
@@ -276,8 +291,12 @@ export async function startKafka({
   heap = '512m',
   timeoutMs = 90_000,
   log = () => {},
+  listeners = [],
+  properties = {},
+  scramUsers = [],
 } = {}) {
   dir = resolve(dir);
+  checkProperties(properties);
   const brokers = `127.0.0.1:${port}`;
   const running = readPidFile(dir);
   if (running && isOurBroker(running.pid, dir)) {
@@ -291,6 +310,9 @@ export async function startKafka({
   if (!(await portIsFree(port))) {
     throw new Error(`port ${port} on 127.0.0.1 is already taken by another process, so no Kafka broker can listen there; pick another port with --port or stop what holds it`);
   }
+  for (const l of listeners) {
+    if (!(await portIsFree(l.port))) throw new Error(`port ${l.port} on 127.0.0.1 (listener ${l.name}) is already taken by another process`);
+  }
 
   const lib = await fetchKafka({ version, log });
   const dataDir = join(dir, 'data');
@@ -300,8 +322,8 @@ export async function startKafka({
   // The controller port is chosen anew on each start: with a static voter set (controller.quorum.voters)
   // the metadata log does not record it, so a formatted dir restarts fine on a different one.
   const controllerPort = await freePort();
-  const properties = join(dir, 'server.properties');
-  writeFileSync(properties, serverProperties({ port, controllerPort, dataDir }));
+  const propertiesFile = join(dir, 'server.properties');
+  writeFileSync(propertiesFile, serverProperties({ port, controllerPort, dataDir, listeners, properties }));
   const log4jFile = join(dir, major(version) >= 4 ? 'log4j2.properties' : 'log4j.properties');
   writeFileSync(log4jFile, log4jConfig(version));
   // log4j2's own shutdown hook would close the log before Kafka's hook has logged its clean shutdown.
@@ -315,15 +337,18 @@ export async function startKafka({
     // '-' would be read by the storage tool as an option, so draw again.
     let clusterId = randomBytes(16).toString('base64url');
     while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
-    const format = java(lib, [...jvm.filter((a) => !a.startsWith('-Xm')), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+    const scram = scramUsers.flatMap((u) => ['--add-scram', `${u.mechanism ?? 'SCRAM-SHA-512'}=[name=${u.name},password=${u.password}]`]);
+    const format = java(lib, [...jvm.filter((a) => !a.startsWith('-Xm')), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, ...scram]);
     if (format.error) throw new Error(`could not run java (the Kafka broker needs Java 17 or newer): ${format.error.message}`);
     if (format.status !== 0) {
-      throw new Error(`could not format Kafka storage in ${dataDir} (exit ${format.status}):\n${(format.stdout + format.stderr).trim()}`);
+      // The tool may echo an --add-scram argument it could not parse: keep the passwords out of the message.
+      const output = scramUsers.reduce((text, u) => text.split(String(u.password)).join('***'), format.stdout + format.stderr);
+      throw new Error(`could not format Kafka storage in ${dataDir} (exit ${format.status}):\n${output.trim()}`);
     }
   }
 
   const out = openSync(join(dir, 'kafka.out'), 'a');
-  const child = spawn('java', [...jvm, '-cp', join(lib, '*'), 'kafka.Kafka', properties], {
+  const child = spawn('java', [...jvm, '-cp', join(lib, '*'), 'kafka.Kafka', propertiesFile], {
     cwd: dir,
     detached: true,
     stdio: ['ignore', out, out],

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'GR_ERR_RULES_IO'
   | 'GR_ERR_RULE_TEST_INVALID'
   | 'GR_ERR_CONFIG_INVALID'
+  | 'GR_ERR_KAFKA_ACCESS'
   | 'GR_ERR_STORE_UNAVAILABLE'
   | 'GR_ERR_STORE_TIMEOUT'
   | 'GR_ERR_GEOIP'
@@ -72,6 +73,13 @@ export class EventInvalidError extends GuardrailError {
 export class ConfigInvalidError extends GuardrailError {
   constructor(message: string) {
     super('GR_ERR_CONFIG_INVALID', message);
+  }
+}
+
+/** Kafka refused the SASL login, or a broker's certificate did not verify: no retry cures it, start-up stops. */
+export class KafkaAccessError extends GuardrailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('GR_ERR_KAFKA_ACCESS', message, options);
   }
 }
 

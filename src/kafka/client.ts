@@ -3,7 +3,7 @@
  * turned into pino lines of the `kafkajs` component.
  */
 import kafkajs from 'kafkajs';
-import type { Kafka, KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
+import type { Kafka, KafkaConfig, LogEntry, RetryOptions, SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaLogLevel, KafkaSettings } from '../config/index.js';
 
@@ -31,15 +31,17 @@ function logCreator(log: Logger): KafkaConfig['logCreator'] {
     };
 }
 
-export function createKafka(settings: KafkaSettings, log: Logger, clientIdSuffix = ''): Kafka {
+// Reconnects and retries of requests: kafkajs backs off up to 30 s between attempts.
+const RETRY: RetryOptions = { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 };
+
+export function createKafka(settings: KafkaSettings, log: Logger, clientIdSuffix = '', retry: RetryOptions = RETRY): Kafka {
   const config: KafkaConfig = {
     clientId: `${settings.clientId}${clientIdSuffix}`,
     brokers: [...settings.brokers],
     connectionTimeout: settings.connectionTimeoutMs,
     logLevel: LEVELS[settings.logLevel],
     logCreator: logCreator(log),
-    // Reconnects and retries of requests: kafkajs backs off up to 30 s between attempts.
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
+    retry,
   };
   if (settings.ssl !== false) config.ssl = settings.ssl;
   if (settings.sasl) config.sasl = { ...settings.sasl } as SASLOptions;

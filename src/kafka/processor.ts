@@ -1,8 +1,9 @@
 /*
  * `guardrail run` put together: rules (watched), Redis (state store, ledger, budget, quarantine
  * entries), Kafka (topics, idempotent producer, consumer group member) and the metrics server,
- * opened in that order and closed in reverse. Start-up fails on bad rules or an unreachable Kafka;
- * an unreachable Redis is an outage like any other (the fail mode applies).
+ * opened in that order and closed in reverse. Start-up fails on bad rules, an unreachable Kafka, or
+ * a Kafka that refuses the SASL login or presents a certificate that does not verify; an unreachable
+ * Redis is an outage like any other (the fail mode applies).
  */
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
@@ -14,6 +15,7 @@ import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, t
 import { GeoIpFile } from '../events/index.js';
 import type { Ruleset } from '../rules/index.js';
 import { RedisStore, createStoreMetrics, ioredisOptions, withGuardedConnector } from '../state/index.js';
+import { checkKafkaAccess, kafkaAccessError } from './access.js';
 import { BatchHandler } from './batch.js';
 import { createKafka } from './client.js';
 import { GroupMember } from './consumer.js';
@@ -188,9 +190,15 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     }
     const ledger = new RedeliveryLedger(redis, config.redis.prefix, config.dedupHorizonMs, (seconds) => metrics.storeDuration.observe({ op: 'mark_seen' }, seconds));
 
+    await checkKafkaAccess(config.kafka, log);
     const kafka = createKafka(config.kafka, log.child({ component: 'kafkajs' }));
     const admin: Admin = kafka.admin();
-    await admin.connect();
+    try {
+      await admin.connect();
+    } catch (err) {
+      // Brokers that were not up for the first attempt may still refuse the login or the certificate: the same sentence, after the retries.
+      throw kafkaAccessError(err, config.kafka) ?? err;
+    }
     try {
       if (config.topics.create) await ensureTopics(admin, config.topics, log.child({ component: 'topics' }));
     } finally {
