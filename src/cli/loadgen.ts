@@ -11,7 +11,7 @@ import type { Message, Producer } from 'kafkajs';
 import { pino } from 'pino';
 import { ConfigInvalidError, UsageError } from '../errors/index.js';
 import { loadConfig } from '../config/index.js';
-import { createKafka } from '../kafka/index.js';
+import { checkKafkaAccess, createKafka } from '../kafka/index.js';
 import { parseDuration } from '../rules/index.js';
 import { createSimulation } from '../sim/index.js';
 import { parse, positiveInt } from './args.js';
@@ -126,6 +126,8 @@ export async function loadgenCommand(argv: string[]): Promise<number> {
   const items = source(lines, sim?.events(), suffix !== undefined || values.retime);
 
   const log = pino({ level: 'warn', base: { service: 'guardrail-loadgen' } });
+  // A refused SASL login or a broker certificate that does not verify ends with a sentence at once.
+  await checkKafkaAccess(config.kafka, log);
   const kafka = createKafka(config.kafka, log.child({ component: 'kafkajs' }), '-loadgen');
   if (values.partitions !== undefined) {
     const partitions = positiveInt('partitions', values.partitions, 1);

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { clipText, liftQuarantine, listQuarantines, lookupQuarantine, type QuarantineListing } from '../actions/index.js';
 import { loadConfig, type ProcessorConfig } from '../config/index.js';
 import { ConfigInvalidError, UsageError } from '../errors/index.js';
-import { createKafka } from '../kafka/index.js';
+import { createKafka, kafkaAccessError } from '../kafka/index.js';
 import { describeConnection, ioredisOptions } from '../state/index.js';
 import { parse } from './args.js';
 import { QUARANTINE_USAGE } from './usage.js';
@@ -87,7 +87,7 @@ async function lift(config: ProcessorConfig, redis: Redis, agent: string, reason
     } catch (err) {
       // The release is published before the entry is deleted: a failure here changed nothing in Redis.
       process.stderr.write(
-        `guardrail quarantine: could not lift the quarantine of agent ${agent}: ${(err as Error).message}. The quarantine is still in Redis; ` +
+        `guardrail quarantine: could not lift the quarantine of agent ${agent}: ${(kafkaAccessError(err, config.kafka) ?? (err as Error)).message}. The quarantine is still in Redis; ` +
           'try again (a release already published is published again with the same id).\n',
       );
       return 1;

@@ -5,7 +5,7 @@
  * same kind of connection. A refused login and a CA that did not sign the broker's certificate stop
  * start-up at once with a sentence naming the settings, and no line carries a password.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -251,5 +251,25 @@ describe.skipIf(!BROKERS)('guardrail run with Kafka SASL over TLS and Redis over
       `guardrail run: the Kafka broker at 127.0.0.1:${expiredPort} presented a certificate outside its validity dates (certificate has expired): the broker's certificate must be renewed (or the clock of this machine checked)`,
     ]);
     expect(r.visible.filter((l) => STACK.test(l))).toEqual([]);
+  });
+
+  it('ends guardrail loadgen and guardrail quarantine lift with the same sentence when Kafka refuses the login', () => {
+    ensureBuilt();
+    const sentence =
+      'Kafka refused the SASL login of user "guardrail" with scram-sha-512 (Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE, and KAFKA_SASL_MECHANISM';
+    const wrong = { ...env, KAFKA_SASL_PASSWORD_FILE: '', KAFKA_SASL_PASSWORD: WRONG_PASSWORD };
+    const run = (...args: string[]) => spawnSync(process.execPath, ['bin/guardrail.js', ...args], { env: { PATH: process.env.PATH ?? '', ...wrong }, encoding: 'utf8', timeout: 30_000 });
+
+    const loadgen = run('loadgen', '--prefill', '--days', '1', '--agents', '2');
+    expect(loadgen.status).toBe(1);
+    expect(loadgen.stderr.trim().split('\n')).toEqual([`guardrail loadgen: ${sentence}`]);
+
+    // Redis answers (over TLS): the release cannot be published, so nothing is lifted.
+    const lift = run('quarantine', 'lift', 'a-nobody', '--reason', 'test', '--by', 'oncall');
+    expect(lift.status).toBe(1);
+    expect(lift.stderr.trim().split('\n')).toEqual([
+      `guardrail quarantine: could not lift the quarantine of agent a-nobody: ${sentence}. The quarantine is still in Redis; try again (a release already published is published again with the same id).`,
+    ]);
+    for (const r of [loadgen, lift]) expect(r.stdout + r.stderr).not.toContain(WRONG_PASSWORD);
   });
 });
