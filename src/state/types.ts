@@ -46,7 +46,10 @@ export interface WindowInput {
 }
 
 export interface BaselineStats {
-  /** Median of the metric's per-bucket peaks over completed buckets inside the history. */
+  /**
+   * Median of the metric's per-bucket peaks over the history's buckets that ended before the window
+   * began (the buckets the window overlaps hold its own start, and are left out).
+   */
   median: number;
   /** Median absolute deviation of the same samples (unscaled). */
   mad: number;

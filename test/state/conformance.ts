@@ -64,27 +64,42 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect(parts.flatMap((p): unknown[] => p.observations)).toEqual(whole.observations);
     });
 
-    it('learns a baseline from per-bucket peaks, excluding the current bucket', async () => {
+    it('learns a baseline from per-bucket peaks, excluding the buckets the window overlaps', async () => {
       const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 10 * H } };
       const inputs = [];
       // One event per hour for 8 hours, of 100..800 bytes; then two in the ninth hour.
       for (let h = 0; h < 8; h++) inputs.push(w(`h${h}`, T0 + h * H, (h + 1) * 100));
-      inputs.push(w('n1', T0 + 8 * H, 50), w('n2', T0 + 8 * H + M, 5000));
+      inputs.push(w('n1', T0 + 8 * H + 2 * M, 50), w('n2', T0 + 8 * H + 6 * M, 5000));
       const r = await one({ type: 'window', key: key('b1'), spec, inputs });
       const first = r.observations[0]!.baseline!;
       expect(first).toEqual({ median: 0, mad: 0, max: 0, samples: 0, spanMs: 0 });
+      // n1's window began in the eighth hour: that hour is left out.
+      expect(r.observations[8]!.baseline).toMatchObject({ samples: 7, median: 400, mad: 200, max: 700 });
       const last = r.observations[9]!.baseline!;
       expect(last.samples).toBe(8);
       expect(last.median).toBe(450);
       expect(last.mad).toBe(200);
       expect(last.max).toBe(800);
-      expect(last.spanMs).toBe(8 * H + M);
+      expect(last.spanMs).toBe(8 * H + 6 * M);
       expect(r.observations[9]!.sums.bytes).toBe(5050);
+    });
+
+    it('leaves the start of a burst that crosses a bucket boundary out of its own baseline', async () => {
+      const spec: WindowSpec = { windowMs: H, slotMs: M, baseline: { metric: 'count', bucketMs: H, historyMs: 12 * H } };
+      // A quiet event every other hour, then 20 in twenty minutes across the end of hour 9.
+      const inputs = [0, 2, 4, 6, 8].map((h) => w(`q${h}`, T0 + h * H));
+      for (let i = 0; i < 20; i++) inputs.push(w(`burst${i}`, T0 + 9 * H + 50 * M + i * M));
+      const r = await one({ type: 'window', key: key('b5'), spec, inputs });
+      const last = r.observations.at(-1)!;
+      expect(last.sums.count).toBe(20);
+      // Hour 9 holds the burst's first 10 events: judged against hours 0-8 only, not against itself.
+      expect(last.baseline).toMatchObject({ samples: 5, median: 1, max: 1 });
     });
 
     it('forgets baseline buckets older than the history', async () => {
       const spec: WindowSpec = { windowMs: M, slotMs: S, baseline: { metric: 'count', bucketMs: H, historyMs: 3 * H } };
-      const inputs = [0, 1, 2, 3, 4, 5].map((h) => w(`h${h}`, T0 + h * H));
+      // Two minutes past each hour: each window begins in its own hour.
+      const inputs = [0, 1, 2, 3, 4, 5].map((h) => w(`h${h}`, T0 + h * H + 2 * M));
       const r = await one({ type: 'window', key: key('b2'), spec, inputs });
       expect(r.observations.map((o) => o.baseline!.samples)).toEqual([0, 1, 2, 3, 3, 3]);
     });
@@ -214,8 +229,8 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const spec: WindowSpec = { windowMs: M, slotMs: S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 10 * H } };
       // Peaks 0.1 and 0.7: simple-statistics' median is 0.4, where (0.1 + 0.7) / 2 would be 0.39999999999999997.
       const peaks = [0.1, 0.7, 1234.5678, 0.3];
-      const inputs = peaks.map((b, h) => w(`h${h}`, T0 + h * H, b));
-      inputs.push(w('probe', T0 + 4 * H, 0));
+      const inputs = peaks.map((b, h) => w(`h${h}`, T0 + h * H + 2 * M, b));
+      inputs.push(w('probe', T0 + 4 * H + 2 * M, 0));
       const r = await one({ type: 'window', key: key('b3'), spec, inputs });
       const two = robustStats([0.1, 0.7]);
       expect(r.observations[2]!.baseline).toMatchObject({ median: two.median, mad: two.mad, max: 0.7, samples: 2 });
@@ -229,7 +244,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const k = key('b4');
       await one({ type: 'window', key: k, spec, inputs: [w('a', T0 + 50 * M, 1), w('b', T0 + 62 * M, 1)] });
       // Late by 10 and 9 minutes: within the lateness, so they count in bucket 0 next to a.
-      const r = await one({ type: 'window', key: k, spec, inputs: [w('late1', T0 + 52 * M, 1), w('late2', T0 + 53 * M, 1), w('d', T0 + 2 * H + M, 1)] });
+      const r = await one({ type: 'window', key: k, spec, inputs: [w('late1', T0 + 52 * M, 1), w('late2', T0 + 53 * M, 1), w('d', T0 + 2 * H + 10 * M, 1)] });
       expect(r.observations.map((o) => o.sums.count)).toEqual([2, 3, 1]);
       // Bucket 0's peak is now 3 (a, late1, late2 within 5 minutes); bucket 1's is 1 (b alone).
       expect(r.observations[2]!.baseline).toMatchObject({ median: 2, max: 3, samples: 2 });

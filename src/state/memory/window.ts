@@ -87,7 +87,9 @@ export class MemoryWindow {
     const baseline = this.spec.baseline;
     if (!baseline) return { duplicate: !fresh, sums };
     const bucket = Math.floor(input.timeMs / baseline.bucketMs);
-    const st = this.statsBefore(bucket);
+    // The history ends where this window begins: buckets the window overlaps hold its own start (an
+    // anomaly that crosses a bucket boundary would otherwise become its own baseline).
+    const st = this.statsBefore(Math.floor((input.timeMs - this.spec.windowMs) / baseline.bucketMs));
     const obs: WindowObservation = {
       duplicate: !fresh,
       sums,
@@ -164,7 +166,7 @@ export class MemoryWindow {
     }
   }
 
-  /** Statistics of the completed buckets in the history before `bucket`; peaks older than the history are forgotten. */
+  /** Statistics of the buckets in the history before `bucket` (where the window begins); peaks older than the history are forgotten. */
   private statsBefore(bucket: number): Omit<BaselineStats, 'spanMs'> {
     const baseline = this.spec.baseline!;
     if (this.cachedStats?.bucket === bucket) return this.cachedStats.stats;

@@ -245,7 +245,8 @@ local function median_of(xs)
   return xs[idx + 1]
 end
 
--- Statistics of the completed buckets in the history before bucket; older peaks are forgotten.
+-- Statistics of the buckets in the history before bucket (the caller passes the bucket its window
+-- begins in); older peaks are forgotten.
 local function stats_before(bucket)
   if cache_bucket == bucket then return cache_stats end
   if not peaks_all then load_peaks() end
@@ -312,7 +313,8 @@ for i = FIRST, #ARGV, STRIDE do
   out[at + 4] = rnum(r)
   if has_baseline then
     local bucket = math.floor(t / bucket_ms)
-    local stats = stats_before(bucket)
+    -- The history ends where this window begins (src/state/memory/window.ts).
+    local stats = stats_before(math.floor((t - window_ms) / bucket_ms))
     out[#out + 1] = stats[1]
     out[#out + 1] = stats[2]
     out[#out + 1] = stats[3]
