@@ -65,7 +65,7 @@ export interface WindowObservation {
   duplicate: boolean;
   /** Sums of the window ending at this input's time, this input included. */
   sums: Sums;
-  /** Present when the spec has a baseline. Excludes the bucket this input falls in. */
+  /** Present when the spec has a baseline: the buckets of the history before the one the window begins in. */
   baseline?: BaselineStats;
 }
 
