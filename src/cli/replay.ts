@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { UsageError } from '../errors/index.js';
 
-/** Events per engine pass of `--store redis` (DEFAULT_BATCH_SIZE, 500, in memory). */
+/** Events per engine pass of `--store redis` (DEFAULT_BATCH_SIZE, 250, in memory). */
 const REDIS_REPLAY_BATCH_SIZE = 10_000;
 import { DEFAULT_BATCH_SIZE, DEFAULT_LATENESS_MS, runReplay, type ReplaySummary } from '../engine/index.js';
 import { GeoIpDatabase } from '../events/index.js';

@@ -63,7 +63,7 @@ export const REPLAY_USAGE = command({
   help: {
     rules: { arg: 'DIR', text: 'rule files to load' },
     events: { arg: 'FILE|-', text: 'events to replay', default: 'stdin' },
-    'batch-size': { arg: 'N', text: 'events per engine pass', default: '500; 10000 with --store redis' },
+    'batch-size': { arg: 'N', text: 'events per engine pass', default: '250; 10000 with --store redis' },
     store: { arg: 'memory|redis', text: 'where window state lives; redis uses REDIS_URL and the REDIS_* settings' },
     'redis-prefix': { arg: 'P', text: 'key prefix in Redis (needs --store redis)', default: 'gr-replay-<random>' },
     'keep-keys': { text: 'keep the Redis keys afterwards instead of deleting them (needs --store redis)' },

@@ -46,9 +46,10 @@ export interface ReplaySummary {
 
 /**
  * Events per engine pass with the in-memory store. Small enough that a batch's events die young
- * (2000 let a batch outlive a scavenge and be copied to the old generation: 14% slower replay).
+ * (2000 let a batch outlive a scavenge and be copied to the old generation: 14% slower replay; with
+ * the 30 default rules of 2026-12-03, 500 did too: 250 is 10% faster, BENCHMARKS.md).
  */
-export const DEFAULT_BATCH_SIZE = 500;
+export const DEFAULT_BATCH_SIZE = 250;
 
 export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> {
   // The engine below is this store's only caller, and its markSeen already drops repeated events.
