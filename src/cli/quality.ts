@@ -28,7 +28,8 @@ export async function qualityCommand(argv: string[]): Promise<number> {
   return values.strict && !report.pass ? 1 : 0;
 }
 
-function* simulatedLines(opts: ReturnType<typeof simOptions>, collector: QualityCollector): Generator<string> {
+/** A simulation as JSON lines, each event told to the scorer. */
+export function* simulatedLines(opts: ReturnType<typeof simOptions>, collector: QualityCollector): Generator<string> {
   for (const e of createSimulation(opts).events()) {
     collector.addEvent(e);
     yield JSON.stringify(e);
@@ -36,7 +37,7 @@ function* simulatedLines(opts: ReturnType<typeof simOptions>, collector: Quality
 }
 
 /** Passes every line to the engine unchanged and tells the scorer about the ones that parse. */
-async function* scoredLines(lines: AsyncIterable<string>, collector: QualityCollector): AsyncGenerator<string> {
+export async function* scoredLines(lines: AsyncIterable<string>, collector: QualityCollector): AsyncGenerator<string> {
   for await (const line of lines) {
     if (line.trim() !== '') {
       try {

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLines } from '../../src/cli/io.js';
+import { scoredLines, simulatedLines } from '../../src/cli/quality.js';
 import { runReplay } from '../../src/engine/index.js';
 import { loadRules } from '../../src/rules/index.js';
-import { createSimulation, QualityCollector, type QualityReport, type ScoredEvent } from '../../src/sim/index.js';
+import { QualityCollector, type QualityReport } from '../../src/sim/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'guardrail-quality-'));
 
@@ -32,13 +33,7 @@ const summary = (r: QualityReport) =>
 describe('the default rules on labelled traffic', { timeout: 120_000 }, () => {
   it("restrict every attack of the simulator's traffic, and no benign agent", async () => {
     const collector = new QualityCollector();
-    const events = function* () {
-      for (const e of createSimulation({ days: 14, agents: 120, seed: 7 }).events()) {
-        collector.addEvent(e);
-        yield JSON.stringify(e);
-      }
-    };
-    const r = await score(events(), collector);
+    const r = await score(simulatedLines({ days: 14, agents: 120, seed: 7 }, collector), collector);
     expect(r.falseRestrictions.list).toEqual([]);
     expect(r.kinds.length).toBe(8);
     for (const k of r.kinds) expect(`${k.kind} ${k.restricted}/${k.attacks}`).toBe(`${k.kind} ${k.attacks}/${k.attacks}`);
@@ -48,14 +43,7 @@ describe('the default rules on labelled traffic', { timeout: 120_000 }, () => {
     const file = join(dir, 'holdout.jsonl');
     execFileSync(process.execPath, ['test/holdout/generate.mjs', '--seed', '2', '--days', '21', '--agents', '120', '--out', file], { stdio: 'pipe' });
     const collector = new QualityCollector();
-    const scored = async function* () {
-      for await (const line of readLines(file)) {
-        if (line.trim() === '') continue;
-        collector.addEvent(JSON.parse(line) as ScoredEvent);
-        yield line;
-      }
-    };
-    const r = await score(scored(), collector);
+    const r = await score(scoredLines(readLines(file), collector), collector);
     expect(r.falseRestrictions.list).toEqual([]);
     expect(summary(r)).toEqual({
       offhours_exfil: '3/3',
