@@ -43,25 +43,24 @@ export function decodeEvent(raw: string | Uint8Array): DecodeResult {
   } catch (err) {
     return fail(jsonErrorReason(text, err instanceof Error ? err.message : ''));
   }
-  return decodeEventObject(parsed, text);
+  return decodeEventObject(parsed);
 }
 
 /** Validates an already-parsed event (e.g. from a test or a YAML rule test file). Keeps a reference, no copy. */
-export function decodeEventObject(obj: unknown, jsonText?: string): DecodeResult {
+export function decodeEventObject(obj: unknown): DecodeResult {
   try {
-    return decodeParsed(obj, jsonText);
+    return decodeParsed(obj);
   } catch (err) {
     // Only objects built in code can get here (getters or proxies that throw); their message is not ours to echo.
     return fail(`the event could not be read (${err instanceof Error ? err.name : kindOf(err)})`);
   }
 }
 
-// jsonText: what obj was parsed from, if it was; lets the credential scan look at the text once.
-function decodeParsed(obj: unknown, jsonText: string | undefined): DecodeResult {
+function decodeParsed(obj: unknown): DecodeResult {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     return fail(`the event must be a JSON object (got ${kindOf(obj)})`);
   }
-  const valueProblem = scanValues(obj, jsonText);
+  const valueProblem = scanValues(obj);
   if (valueProblem !== undefined) return fail(valueProblem);
   const structureProblem = checkStructure(obj);
   if (structureProblem !== undefined) return fail(structureProblem);

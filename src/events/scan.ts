@@ -4,7 +4,7 @@
  * endanger code that recurses over events later. Runs before the schema so a secret is reported
  * as a secret even when the event is also malformed.
  */
-import { credentialKind, isCredentialKey, isSecretValue, isTokenKind, mayContainCredential, MIN_CREDENTIAL_LENGTH } from './credential-patterns.js';
+import { credentialKind, isCredentialKey, isSecretValue, isTokenKind, MIN_CREDENTIAL_LENGTH } from './credential-patterns.js';
 import { formatPath, type PathSegment } from './reason.js';
 
 /** Deeper than any real event; guards recursion in the scan and in whatever reads the event next. */
@@ -26,9 +26,9 @@ function credential(kind: string, subject = ''): Problem {
   return problem((where) => `${where}${subject}: looks like a raw credential (${kind}); ${remedy}`);
 }
 
-// `patterns` is false when the event's JSON text showed no telltale of a credential value at all.
-function scanString(s: string, key: string | undefined, patterns: boolean): Problem | undefined {
-  if (patterns && s.length >= MIN_CREDENTIAL_LENGTH) {
+// Short strings (most ids and verbs) skip the patterns; a long one pays one telltale test unless it shows a prefix.
+function scanString(s: string, key: string | undefined): Problem | undefined {
+  if (s.length >= MIN_CREDENTIAL_LENGTH) {
     const kind = credentialKind(s);
     if (kind !== undefined) return credential(kind);
   }
@@ -56,21 +56,21 @@ function notPlain(o: object): Problem {
 }
 
 // `key` is the name of the field holding `v` when that name only ever carries secrets.
-function scanValue(v: unknown, depth: number, key: string | undefined, patterns: boolean): Problem | undefined {
-  if (typeof v === 'string') return scanString(v, key, patterns);
+function scanValue(v: unknown, depth: number, key: string | undefined): Problem | undefined {
+  if (typeof v === 'string') return scanString(v, key);
   if (typeof v === 'object') {
     if (v === null) return undefined;
     if (depth >= MAX_DEPTH) return tooDeep();
-    return Array.isArray(v) ? scanArray(v, depth + 1, key, patterns) : scanObject(v, depth + 1, patterns);
+    return Array.isArray(v) ? scanArray(v, depth + 1, key) : scanObject(v, depth + 1);
   }
   if (typeof v === 'number') return Number.isFinite(v) ? undefined : notFinite(v);
   if (typeof v === 'boolean' || v === undefined) return undefined;
   return notJson(typeof v);
 }
 
-function scanArray(a: readonly unknown[], depth: number, key: string | undefined, patterns: boolean): Problem | undefined {
+function scanArray(a: readonly unknown[], depth: number, key: string | undefined): Problem | undefined {
   for (let i = 0; i < a.length; i++) {
-    const p = scanValue(a[i], depth, key, patterns);
+    const p = scanValue(a[i], depth, key);
     if (p !== undefined) {
       p.reversedPath.push(i);
       return p;
@@ -79,7 +79,7 @@ function scanArray(a: readonly unknown[], depth: number, key: string | undefined
   return undefined;
 }
 
-function scanObject(o: object, depth: number, patterns: boolean): Problem | undefined {
+function scanObject(o: object, depth: number): Problem | undefined {
   const proto = Object.getPrototypeOf(o) as unknown;
   if (proto !== Object.prototype && proto !== null) return notPlain(o);
   const record = o as Record<string, unknown>;
@@ -88,11 +88,11 @@ function scanObject(o: object, depth: number, patterns: boolean): Problem | unde
   // Object.prototype, and scanning those too is harmless.
   for (const key in record) {
     // A secret used as a field name: name the object holding it, never the name itself.
-    if (patterns && key.length >= MIN_CREDENTIAL_LENGTH) {
+    if (key.length >= MIN_CREDENTIAL_LENGTH) {
       const kind = credentialKind(key);
       if (kind !== undefined) return credential(kind, ': a field name');
     }
-    const p = scanValue(record[key], depth, isCredentialKey(key) ? key : undefined, patterns);
+    const p = scanValue(record[key], depth, isCredentialKey(key) ? key : undefined);
     if (p !== undefined) {
       p.reversedPath.push(key);
       return p;
@@ -101,13 +101,9 @@ function scanObject(o: object, depth: number, patterns: boolean): Problem | unde
   return undefined;
 }
 
-/**
- * The first problem found in the event's values, or undefined if none. Never echoes a credential.
- * With the JSON text the event was parsed from, strings are matched against credential patterns
- * only when the text as a whole shows a telltale (most events show none).
- */
-export function scanValues(root: unknown, jsonText?: string): string | undefined {
-  const p = scanValue(root, 0, undefined, jsonText === undefined || mayContainCredential(jsonText));
+/** The first problem found in the event's values, or undefined if none. Never echoes a credential. */
+export function scanValues(root: unknown): string | undefined {
+  const p = scanValue(root, 0, undefined);
   if (p === undefined) return undefined;
   const path = p.reversedPath.reverse();
   return p.sentence(path.length === 0 ? 'the event' : formatPath(path));
