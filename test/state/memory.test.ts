@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/state/index.js';
+import { NO_ID_MEMORY } from '../../src/state/ids.js';
+import { MemoryWindow } from '../../src/state/memory/window.js';
 import { describeStoreConformance } from './conformance.js';
 
 describeStoreConformance('memory', () => new MemoryStore());
@@ -13,5 +15,42 @@ describe('memory store', () => {
     }
     // Windows of 1 minute plus 10 minutes of lateness: only the last ~11 minutes of agents remain after a sweep.
     expect(store.size).toBeLessThan(12_000);
+  });
+});
+
+describe('memory window', () => {
+  const T0 = Date.parse('2026-11-02T00:00:00Z');
+  const spec = { windowMs: 60_000, slotMs: 10_000 };
+  const input = (id: string, t: number, bytes = 1) => ({ id, timeMs: T0 + t, bytes, records: 0 });
+
+  it('keeps its slots in order whatever the order of the input, and restores an unordered snapshot', () => {
+    const w = new MemoryWindow(spec, NO_ID_MEMORY, 600_000);
+    // In order, then behind the newest slot: into an existing slot, a new slot inside the window,
+    // and a new slot behind it.
+    for (const [id, t] of [['a', 0], ['b', 30_000], ['c', 95_000], ['d', 31_000], ['e', 52_000], ['f', 12_000]] as const) w.apply(input(id, t));
+    const [, , , slots] = w.toSnapshot();
+    const ids = slots.filter((_, i) => i % 4 === 0);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // The window ending at c's slot (9): slots 4..9 hold e (5) and c (9).
+    expect(w.apply(input('g', 96_000)).sums.count).toBe(3);
+
+    const snapshot = w.toSnapshot();
+    const pairs: number[][] = [];
+    for (let i = 0; i < snapshot[3].length; i += 4) pairs.push(snapshot[3].slice(i, i + 4));
+    const shuffled: typeof snapshot = [snapshot[0], snapshot[1], snapshot[2], pairs.reverse().flat(), snapshot[4], null];
+    const restored = MemoryWindow.fromSnapshot(spec, 3_600_000, 600_000, shuffled);
+    expect(restored.toSnapshot()[3]).toEqual(snapshot[3]);
+    for (const t of [97_000, 40_000, 130_000]) expect(restored.apply(input(`r${t}`, t)).sums).toEqual(w.apply(input(`r${t}`, t)).sums);
+  });
+
+  it('forgets slots past the lateness, also one that came in older than that', () => {
+    const w = new MemoryWindow(spec, NO_ID_MEMORY, 30_000);
+    w.apply(input('a', 200_000));
+    // Older than the window plus the lateness behind the newest slot: counted in its own window only.
+    expect(w.apply(input('old', 10_000)).sums.count).toBe(1);
+    const held = () => w.toSnapshot()[3].filter((_, i) => i % 4 === 0).map((s) => s - T0 / 10_000);
+    expect(held()).toEqual([1, 20]);
+    w.apply(input('b', 210_000));
+    expect(held()).toEqual([20, 21]);
   });
 });

@@ -9,6 +9,9 @@ import type { BaselineStats, Sums, WindowInput, WindowObservation, WindowSpec } 
 
 type Slot = { count: number; bytes: number; records: number };
 
+/** Forgotten slots at the front of the queue beyond which it is compacted (and at least half of it). */
+const COMPACT_FROM = 16;
+
 /**
  * A window as plain data: [head slot or null, first seen, last seen, slots as flat
  * [slot, count, bytes, records]..., peaks as flat [bucket, peak]..., id memory]. The running sums
@@ -17,12 +20,25 @@ type Slot = { count: number; bytes: number; records: number };
 export type WindowSnapshot = [number | null, number | null, number | null, number[], number[], IdSnapshot | null];
 
 export class MemoryWindow {
-  private readonly slots = new Map<number, Slot>();
+  /*
+   * The slots held, in ascending slot order, as parallel arrays consumed from `front`: slots are
+   * created at the back nearly always (in-order input), leave the window and are forgotten at the
+   * front. Moving the window's end costs one step per slot held that leaves it, not one per slot
+   * number passed (a Map keyed by slot number cost a lookup per number: at 5-second slots, an
+   * agent idle for a minute paid twelve).
+   */
+  private slotIds: number[] = [];
+  private counts: number[] = [];
+  private bytes: number[] = [];
+  private records: number[] = [];
+  private front = 0;
+  /** Index of the first slot inside the window ending at head; the slots before it have left it. */
+  private inWindow = 0;
   private readonly slotsPerWindow: number;
+  /** Slots kept behind the window for late input. */
+  private readonly lateSlots: number;
   /** Highest slot seen and the running sums of the window ending there. */
   private head = -Infinity;
-  /** At most the lowest slot held: nothing to forget while it is not below the slots kept. */
-  private lowestSlot = Infinity;
   private readonly running: Slot = { count: 0, bytes: 0, records: 0 };
   private readonly peaks = new Map<number, number>();
   private firstSeenMs = Infinity;
@@ -43,6 +59,7 @@ export class MemoryWindow {
     private readonly latenessMs: number,
   ) {
     this.slotsPerWindow = spec.windowMs / spec.slotMs;
+    this.lateSlots = Math.ceil(latenessMs / spec.slotMs);
   }
 
   get retainMs(): number {
@@ -51,7 +68,7 @@ export class MemoryWindow {
 
   toSnapshot(): WindowSnapshot {
     const slots: number[] = [];
-    for (const [k, v] of this.slots) slots.push(k, v.count, v.bytes, v.records);
+    for (let i = this.front; i < this.slotIds.length; i++) slots.push(this.slotIds[i]!, this.counts[i]!, this.bytes[i]!, this.records[i]!);
     const peaks: number[] = [];
     for (const [b, v] of this.peaks) peaks.push(b, v);
     return [finite(this.head), finite(this.firstSeenMs), finite(this.lastSeenMs), slots, peaks, this.ids instanceof IdHorizon ? this.ids.toSnapshot() : null];
@@ -62,12 +79,19 @@ export class MemoryWindow {
     w.head = head ?? -Infinity;
     w.firstSeenMs = first ?? Infinity;
     w.lastSeenMs = last ?? -Infinity;
-    for (let i = 0; i + 3 < slots.length; i += 4) {
-      w.slots.set(slots[i]!, { count: slots[i + 1]!, bytes: slots[i + 2]!, records: slots[i + 3]! });
-      if (slots[i]! < w.lowestSlot) w.lowestSlot = slots[i]!;
+    // Snapshots written before the slots were kept in order list them as they were created.
+    const order: number[] = [];
+    for (let i = 0; i + 3 < slots.length; i += 4) order.push(i);
+    order.sort((a, b) => slots[a]! - slots[b]!);
+    for (const i of order) {
+      w.slotIds.push(slots[i]!);
+      w.counts.push(slots[i + 1]!);
+      w.bytes.push(slots[i + 2]!);
+      w.records.push(slots[i + 3]!);
     }
     for (let i = 0; i + 1 < peaks.length; i += 2) w.peaks.set(peaks[i]!, peaks[i + 1]!);
     if (head !== null) {
+      w.inWindow = w.firstAtOrAfter(head - w.slotsPerWindow + 1);
       const r = w.sumWindowAt(head);
       w.running.count = r.count;
       w.running.bytes = r.bytes;
@@ -101,15 +125,24 @@ export class MemoryWindow {
 
   private add(s: number, input: WindowInput): void {
     if (s > this.head) this.advance(s);
-    let slot = this.slots.get(s);
-    if (!slot) {
-      slot = { count: 0, bytes: 0, records: 0 };
-      this.slots.set(s, slot);
-      if (s < this.lowestSlot) this.lowestSlot = s;
+    const ids = this.slotIds;
+    const back = ids.length - 1;
+    let i: number;
+    if (back >= this.front && ids[back] === s) {
+      i = back;
+    } else if (back < this.front || ids[back]! < s) {
+      i = this.push(s);
+    } else {
+      // Behind the newest slot (out of order): an existing slot, or a new one put in its place.
+      i = this.firstAtOrAfter(s);
+      if (ids[i] !== s) {
+        this.insert(i, s);
+        if (s <= this.head - this.slotsPerWindow) this.inWindow++;
+      }
     }
-    slot.count += 1;
-    slot.bytes += input.bytes;
-    slot.records += input.records;
+    this.counts[i]! += 1;
+    this.bytes[i]! += input.bytes;
+    this.records[i]! += input.records;
     if (s > this.head - this.slotsPerWindow) {
       this.running.count += 1;
       this.running.bytes += input.bytes;
@@ -117,41 +150,76 @@ export class MemoryWindow {
     }
   }
 
+  private push(s: number): number {
+    this.slotIds.push(s);
+    this.counts.push(0);
+    this.bytes.push(0);
+    this.records.push(0);
+    return this.slotIds.length - 1;
+  }
+
+  private insert(i: number, s: number): void {
+    this.slotIds.splice(i, 0, s);
+    this.counts.splice(i, 0, 0);
+    this.bytes.splice(i, 0, 0);
+    this.records.splice(i, 0, 0);
+  }
+
+  /** Index of the first slot held at or after slot s (the end of the queue when there is none). */
+  private firstAtOrAfter(s: number): number {
+    const ids = this.slotIds;
+    let a = this.front;
+    let b = ids.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (ids[mid]! < s) a = mid + 1;
+      else b = mid;
+    }
+    return a;
+  }
+
   /** Moves the window's end to slot s: slots that leave it stop counting, and slots past lateness are forgotten. */
   private advance(s: number): void {
     const n = this.slotsPerWindow;
+    const ids = this.slotIds;
+    const end = ids.length;
     if (this.head === -Infinity || s - this.head >= n) {
       this.running.count = 0;
       this.running.bytes = 0;
       this.running.records = 0;
+      this.inWindow = end;
     } else {
-      for (let leaving = this.head - n + 1; leaving <= s - n; leaving++) {
-        const slot = this.slots.get(leaving);
-        if (!slot) continue;
-        this.running.count -= slot.count;
-        this.running.bytes -= slot.bytes;
-        this.running.records -= slot.records;
+      // In slot order: sums of fractions depend on the order, and window-5.lua subtracts in it too.
+      let i = this.inWindow;
+      for (; i < end && ids[i]! <= s - n; i++) {
+        this.running.count -= this.counts[i]!;
+        this.running.bytes -= this.bytes[i]!;
+        this.running.records -= this.records[i]!;
       }
+      this.inWindow = i;
     }
     this.head = s;
-    const keepFrom = s - n - Math.ceil(this.latenessMs / this.spec.slotMs);
-    if (this.lowestSlot >= keepFrom) return;
-    let lowest = Infinity;
-    for (const k of this.slots.keys()) {
-      if (k < keepFrom) this.slots.delete(k);
-      else if (k < lowest) lowest = k;
+    const keepFrom = s - n - this.lateSlots;
+    let f = this.front;
+    while (f < end && ids[f]! < keepFrom) f++;
+    this.front = f;
+    if (f >= COMPACT_FROM && f * 2 >= end) {
+      this.slotIds = ids.slice(f);
+      this.counts = this.counts.slice(f);
+      this.bytes = this.bytes.slice(f);
+      this.records = this.records.slice(f);
+      this.inWindow -= f;
+      this.front = 0;
     }
-    this.lowestSlot = lowest;
   }
 
   private sumWindowAt(s: number): Sums {
     const sums = { count: 0, bytes: 0, records: 0 };
-    for (let k = s - this.slotsPerWindow + 1; k <= s; k++) {
-      const slot = this.slots.get(k);
-      if (!slot) continue;
-      sums.count += slot.count;
-      sums.bytes += slot.bytes;
-      sums.records += slot.records;
+    const ids = this.slotIds;
+    for (let i = this.firstAtOrAfter(s - this.slotsPerWindow + 1); i < ids.length && ids[i]! <= s; i++) {
+      sums.count += this.counts[i]!;
+      sums.bytes += this.bytes[i]!;
+      sums.records += this.records[i]!;
     }
     return sums;
   }
