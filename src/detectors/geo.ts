@@ -32,7 +32,9 @@ export function evaluateNewLocation(rule: NewLocationRule, timeMs: number, value
 export function evaluateTravel(rule: ImpossibleTravelRule, here: Position, obs: TravelObservation): Hit | undefined {
   const prev = obs.previous;
   if (!prev) return undefined;
-  const km = distanceKm(prev.lat, prev.lon, here.lat, here.lon);
+  // Nearly every event comes from where the last one did: no trigonometry for a distance of zero
+  // (exactly what the haversine gives for equal points).
+  const km = prev.lat === here.lat && prev.lon === here.lon ? 0 : distanceKm(prev.lat, prev.lon, here.lat, here.lon);
   if (km < rule.minDistanceKm) return undefined;
   const hours = Math.abs(here.timeMs - prev.timeMs) / 3_600_000;
   const speed = hours === 0 ? Infinity : km / hours;
