@@ -6,7 +6,7 @@
 import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/index.js';
 import { deriveGeo, noGeoCounts, type GeoCounts, type GeoLookup } from '../events/geoip.js';
 import type { DecodedEvent } from '../events/types.js';
-import type { CompiledRule, CompositeRule, Ruleset, TimeRange } from '../rules/types.js';
+import type { CompiledRule, CompositeRule, FieldCondition, Ruleset, TimeRange } from '../rules/types.js';
 import { StoreUnavailableError } from '../errors/index.js';
 import { isBatchStore, type StateStore } from '../state/types.js';
 import { Plan, type Ref } from './plan.js';
@@ -61,6 +61,13 @@ export const DEFAULT_DEDUP_HORIZON_MS = 3_600_000;
 export class Engine {
   private ruleset: Ruleset;
   private primary: PrimaryRuntime[] = [];
+  /**
+   * The primary rules that can accept an event of each action named in some rule's `action:` list,
+   * in rule order; `anyAction` those for every other action (rules that do not restrict it). A rule
+   * whose match lists actions is not even tested on events of other actions.
+   */
+  private byAction = new Map<string, PrimaryRuntime[]>();
+  private anyAction: PrimaryRuntime[] = [];
   /** The distinct groupBy lists of the primary rules: an event's group keys are computed once per list. */
   private groupBys: (readonly string[])[] = [];
   private compositeLevels: CompositeRule[][] = [];
@@ -102,6 +109,10 @@ export class Engine {
         }
         return { rule, plan: plannerFor(rule), groupBy: g };
       });
+    const actionsOf = (p: PrimaryRuntime) => actionList(p.rule.match.conditions);
+    const named = new Set(this.primary.flatMap((p) => actionsOf(p) ?? []));
+    this.byAction = new Map([...named].map((a) => [a, this.primary.filter((p) => actionsOf(p)?.includes(a) ?? true)]));
+    this.anyAction = this.primary.filter((p) => actionsOf(p) === undefined);
     const level = new Map<string, number>();
     const levels: CompositeRule[][] = [];
     for (const r of ruleset.rules) {
@@ -177,7 +188,7 @@ export class Engine {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       groups.fill(undefined);
-      for (const p of this.primary) {
+      for (const p of this.byAction.get(e.event.action) ?? this.anyAction) {
         if (!applies(p.rule, e)) continue;
         let group = groups[p.groupBy];
         if (group === undefined) {
@@ -312,6 +323,13 @@ function applies(rule: CompiledRule, e: DecodedEvent): boolean {
     if (!x.schedule || inRanges(x.schedule.ranges, e.timeMs)) return false;
   }
   return true;
+}
+
+/** The actions a match accepts, when it names them (an `action:` list without null); undefined when any action can pass. */
+function actionList(conditions: readonly FieldCondition[]): readonly string[] | undefined {
+  const c = conditions.find((x) => x.path === 'action' && x.op === 'in');
+  if (!c || c.values.some((v) => typeof v !== 'string')) return undefined;
+  return c.values as string[];
 }
 
 function inRanges(ranges: readonly TimeRange[], timeMs: number): boolean {

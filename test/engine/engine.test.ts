@@ -177,4 +177,32 @@ rules:
     const out = await engine.process(deletes(2, T0 + 4000));
     expect(out.detections[0]?.rule.severity).toBe('high');
   });
+
+  it('tests a rule only on the actions its match names, and every rule without an action list on any action', async () => {
+    const yaml = `
+rules:
+  - id: deletes
+    kind: match
+    match: { action: [delete, purge] }
+    actions: [alert]
+  - id: not-reads
+    kind: match
+    match: { action: { not: [read] } }
+    actions: [alert]
+  - id: any
+    kind: match
+    match: { resource.type: db.row }
+    actions: [alert]
+  - id: absent-or-delete
+    kind: match
+    match: { action: [delete, null] }
+    actions: [alert]
+`;
+    const fired = async (action: string) => (await run(yaml, [event({ action, resource: { type: 'db.row' } })])).detections.map((d) => d.rule.id);
+    expect(await fired('delete')).toEqual(['deletes', 'not-reads', 'any', 'absent-or-delete']);
+    expect(await fired('purge')).toEqual(['deletes', 'not-reads', 'any']);
+    expect(await fired('read')).toEqual(['any']);
+    // An action no rule names: only the rules that do not restrict the action.
+    expect(await fired('export')).toEqual(['not-reads', 'any']);
+  });
 });
