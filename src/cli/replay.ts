@@ -1,5 +1,5 @@
 /*
- * `guardrail replay [--rules DIR] [--events FILE|-] [--store memory|redis] [--geoip FILE]`: the embedded default
+ * `guardrail replay [--rules DIR] [--events FILE|-] [--store memory|redis] [--geoip FILE] [--sort]`: the embedded default
  * runs events through the rules with in-memory state; `--store redis` keeps the state in Redis
  * (REDIS_URL and the REDIS_* settings) under a key prefix of its own, removed afterwards unless
  * --keep-keys. `--geoip` derives missing geo fields from source.ip with a MaxMind DB, as
@@ -17,6 +17,7 @@ import { loadRules } from '../rules/index.js';
 import { describeConnection, RedisStore, redisOptionsFromEnv } from '../state/index.js';
 import { parse, positiveInt } from './args.js';
 import { LineWriter, readLineChunks } from './io.js';
+import { sortByEventTime, type SortedLines } from './sort.js';
 import { REPLAY_USAGE } from './usage.js';
 
 const MAX_INVALID_SHOWN = 20;
@@ -40,13 +41,17 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const out = new LineWriter();
   const started = process.hrtime.bigint();
   let shown = 0;
+  let sorted: SortedLines | undefined;
   let summary: ReplaySummary;
   let deleted: number | undefined;
   try {
     await redis?.ready();
+    if (values.sort) sorted = await sortByEventTime(readLineChunks(values.events));
+    const order = sorted?.lineNumbers;
     summary = await runReplay({
       ruleset,
-      lines: readLineChunks(values.events),
+      lines: sorted ? [sorted.lines] : readLineChunks(values.events),
+      ...(order ? { lineNumberOf: (n: number) => order[n - 1]! } : {}),
       batchSize,
       ...(redis ? { store: redis } : {}),
       ...(geo ? { geo } : {}),
@@ -61,6 +66,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     if (redis) deleted = await closeRedis(redis, values['keep-keys']);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (sorted) process.stderr.write(`sort: ${sorted.lines.length} lines ordered by event time; ${sorted.moved} of them came after a later event in the input\n`);
   process.stderr.write(formatSummary(summary, seconds, ruleset.rules.length));
   if (geo) {
     const g = summary.geo;
@@ -103,8 +109,8 @@ export function formatSummary(s: ReplaySummary, seconds: number, rules: number):
   if (s.late > 0) {
     lines.push(
       `warning: ${s.late} event${s.late === 1 ? ' was' : 's were'} older than the newest event before ${s.late === 1 ? 'it' : 'them'} by more than the lateness bound (${DEFAULT_LATENESS_MS / 60_000}m) and not counted in windows. ` +
-        'Replay expects events in time order, as a partition delivers them; a topic dumped partition after partition is not: sort it by time first ' +
-        `(jq -c -s 'sort_by(.time)[]' FILE).`,
+        'Replay expects events in time order, as a partition delivers them; a topic dumped partition after partition is not: ' +
+        'replay it with --sort to order the events by time first.',
     );
   }
   const reasons = Object.entries(s.invalidReasons).sort((a, b) => b[1] - a[1]);

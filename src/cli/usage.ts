@@ -59,6 +59,7 @@ export const REPLAY_USAGE = command({
     'keep-keys': { type: 'boolean', default: false },
     quiet: { type: 'boolean', short: 'q', default: false },
     geoip: { type: 'string' },
+    sort: { type: 'boolean', default: false },
   },
   help: {
     rules: { arg: 'DIR', text: 'rule files to load' },
@@ -69,6 +70,7 @@ export const REPLAY_USAGE = command({
     'keep-keys': { text: 'keep the Redis keys afterwards instead of deleting them (needs --store redis)' },
     quiet: { text: 'do not print invalid lines (by default the first 20 are printed)' },
     geoip: { arg: 'FILE', text: 'MaxMind database (.mmdb) to fill missing geo fields from source.ip, as GUARDRAIL_GEOIP_DB does for run', default: 'none' },
+    sort: { text: 'order the events by their time before replaying (a file not in time order, e.g. a topic dumped partition by partition); holds the whole input in memory' },
   },
   example: 'guardrail replay --events examples/traffic.jsonl',
 });

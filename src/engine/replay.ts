@@ -18,6 +18,8 @@ export interface ReplayOptions {
   onDetection: (d: Detection) => void | Promise<void>;
   /** Called for each line that is not a valid event; `line` counts from 1. */
   onInvalid?: (line: number, reason: string) => void;
+  /** The file's line number of the n-th line given (n from 1), when the lines come in another order than the file's. */
+  lineNumberOf?: (n: number) => number;
   /** Defaults to a fresh in-memory store. */
   store?: StateStore;
   batchSize?: number;
@@ -91,7 +93,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       if (!decoded.ok) {
         summary.invalid++;
         summary.invalidReasons[decoded.reason] = (summary.invalidReasons[decoded.reason] ?? 0) + 1;
-        options.onInvalid?.(lineNo, decoded.reason);
+        options.onInvalid?.(options.lineNumberOf ? options.lineNumberOf(lineNo) : lineNo, decoded.reason);
         continue;
       }
       batch.push(decoded.value);
