@@ -129,18 +129,18 @@ export async function loadgenCommand(argv: string[]): Promise<number> {
   // A refused SASL login or a broker certificate that does not verify ends with a sentence at once.
   await checkKafkaAccess(config.kafka, log);
   const kafka = createKafka(config.kafka, log.child({ component: 'kafkajs' }), '-loadgen');
-  if (values.partitions !== undefined) {
-    const partitions = positiveInt('partitions', values.partitions, 1);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      if (!(await admin.listTopics()).includes(topic)) {
-        const brokers = (await admin.describeCluster()).brokers.length;
-        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: Math.min(3, brokers) }] });
-      }
-    } finally {
-      await admin.disconnect();
+  const partitions = values.partitions === undefined ? undefined : positiveInt('partitions', values.partitions, 1);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) {
+      // The producer would retry a missing topic for a minute before failing.
+      if (partitions === undefined) throw new UsageError(`topic ${topic} does not exist: create it, or pass --partitions N to have loadgen create it`);
+      const brokers = (await admin.describeCluster()).brokers.length;
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: Math.min(3, brokers) }] });
     }
+  } finally {
+    await admin.disconnect();
   }
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();

@@ -1,8 +1,9 @@
 /*
  * Start-up's first contact with Kafka. Failures that no retry cures, a SASL login the brokers
- * refuse and a broker certificate that does not verify (an unknown CA, another host name, out of its
- * validity dates), become one sentence naming the settings to check, at once rather than after a
- * minute of retries and a kafkajs message.
+ * refuse, a broker certificate that does not verify (an unknown CA, another host name, out of its
+ * validity dates) and a client certificate the broker refuses (mutual TLS: none, or one it does not
+ * trust), become one sentence naming the settings to check, at once rather than after a minute of
+ * retries and a kafkajs message.
  */
 import kafkajs from 'kafkajs';
 import type { Logger } from 'pino';
@@ -23,6 +24,18 @@ const UNTRUSTED = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 const OTHER_HOST = 'ERR_TLS_CERT_ALTNAME_INVALID';
+// TLS alerts a broker sends about the client's own certificate (mutual TLS, ssl.client.auth=required):
+// none given, signed by a CA it does not trust, expired, revoked. Java brokers send bad certificate or
+// certificate unknown; TLS 1.3 servers certificate required; OpenSSL-based proxies unknown CA.
+const CLIENT_CERT_REFUSED = new Set([
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED',
+  'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+]);
 const OUT_OF_DATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
 /** The error and its causes: kafkajs wraps the one that ended its retries. */
@@ -32,7 +45,7 @@ function chain(err: unknown): unknown[] {
   return out;
 }
 
-/** The sentence for a refused login or an untrusted broker certificate; undefined for any other failure. */
+/** The sentence for a refused login, an untrusted broker certificate or a refused client certificate; undefined for any other failure. */
 export function kafkaAccessError(err: unknown, settings: KafkaSettings): KafkaAccessError | undefined {
   for (const e of chain(err)) {
     if (e instanceof KafkaJSSASLAuthenticationError && settings.sasl) {
@@ -58,6 +71,20 @@ export function kafkaAccessError(err: unknown, settings: KafkaSettings): KafkaAc
     if (code === OTHER_HOST) {
       return new KafkaAccessError(
         `the Kafka broker at ${e.broker} presented a certificate for another host name (${reason}): list the brokers in KAFKA_BROKERS by a name their certificates carry`,
+        { cause: e },
+      );
+    }
+    if (CLIENT_CERT_REFUSED.has(code)) {
+      // OpenSSL's text ("80DC...:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:...") names the alert.
+      const alert = /alert ([a-z ]+?)(?::|$)/.exec(reason)?.[1] ?? code;
+      if (!settings.ssl.cert) {
+        return new KafkaAccessError(
+          `the Kafka broker at ${e.broker} requires a client certificate (mutual TLS) and refused the connection without one (TLS alert: ${alert}): set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE to the PEM certificate and key this client was issued`,
+          { cause: e },
+        );
+      }
+      return new KafkaAccessError(
+        `the Kafka broker at ${e.broker} did not accept the client certificate of KAFKA_SSL_CERT_FILE (TLS alert: ${alert}): it must be signed by a CA the broker's listener trusts (its ssl.truststore) and be within its validity dates`,
         { cause: e },
       );
     }

@@ -15,6 +15,14 @@ describe.skipIf(!BROKERS)('guardrail loadgen', () => {
     await cleanup(n);
   });
 
+  it('stops at once with a sentence when the topic is missing and --partitions is not given', async () => {
+    const started = Date.now();
+    await expect(loadgenCommand(['--prefill', '--count', '10', '--days', '1', '--agents', '2', '--topic', `${n.events}-missing`])).rejects.toThrow(
+      `topic ${n.events}-missing does not exist: create it, or pass --partitions N to have loadgen create it`,
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('pre-fills the topic with valid simulated events, then paces a second run', async () => {
     const quiet = process.stderr.write.bind(process.stderr);
     process.stderr.write = (() => true) as typeof process.stderr.write;

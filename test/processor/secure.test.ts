@@ -39,6 +39,7 @@ describe.skipIf(!BROKERS)('guardrail run with Kafka SASL over TLS and Redis over
   let securePort: number;
   let otherHostPort: number;
   let expiredPort: number;
+  let mtlsPort: number;
   let redis: OwnRedis;
   let caPem: string;
   let tester: Kafka;
@@ -67,12 +68,17 @@ describe.skipIf(!BROKERS)('guardrail run with Kafka SASL over TLS and Redis over
     for (const name of ['other-host', 'expired']) {
       await writeFile(path(`${name}.pem`), (await readFile(path('server.key'), 'utf8')) + (await readFile(path(`${name}.crt`), 'utf8')));
     }
+    // Client certificates for the mutual-TLS listener: one from the CA the broker trusts, one from another.
+    openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=guardrail');
+    openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '2');
+    openssl('x509', '-req', '-in', 'client.csr', '-CA', 'other-ca.crt', '-CAkey', 'other-ca.key', '-CAcreateserial', '-out', 'stranger.crt', '-days', '2');
     await writeFile(path('password'), `${PASSWORD}\n`);
     caPem = await readFile(path('ca.crt'), 'utf8');
 
     securePort = await freePort();
     otherHostPort = await freePort();
     expiredPort = await freePort();
+    mtlsPort = await freePort();
     const saslSsl = (listener: string, keystore: string): Record<string, string> => ({
       [`listener.name.${listener}.scram-sha-512.sasl.jaas.config`]: 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
       [`listener.name.${listener}.plain.sasl.jaas.config`]: `org.apache.kafka.common.security.plain.PlainLoginModule required user_tester="${TESTER_PASSWORD}";`,
@@ -88,12 +94,19 @@ describe.skipIf(!BROKERS)('guardrail run with Kafka SASL over TLS and Redis over
         { name: 'SASL_SSL', protocol: 'SASL_SSL', port: securePort },
         { name: 'OTHER_HOST', protocol: 'SASL_SSL', port: otherHostPort },
         { name: 'EXPIRED', protocol: 'SASL_SSL', port: expiredPort },
+        // Mutual TLS: no SASL, a client certificate from the CA required.
+        { name: 'MTLS', protocol: 'SSL', port: mtlsPort },
       ],
       properties: {
         'sasl.enabled.mechanisms': 'SCRAM-SHA-512,PLAIN',
         ...saslSsl('sasl_ssl', 'server.pem'),
         ...saslSsl('other_host', 'other-host.pem'),
         ...saslSsl('expired', 'expired.pem'),
+        'listener.name.mtls.ssl.keystore.type': 'PEM',
+        'listener.name.mtls.ssl.keystore.location': path('server.pem'),
+        'listener.name.mtls.ssl.truststore.type': 'PEM',
+        'listener.name.mtls.ssl.truststore.location': path('ca.crt'),
+        'listener.name.mtls.ssl.client.auth': 'required',
       },
       scramUsers: [{ mechanism: 'SCRAM-SHA-512', name: 'guardrail', password: PASSWORD }],
       log: (line) => process.stderr.write(`secure test: ${line}\n`),
@@ -251,6 +264,39 @@ describe.skipIf(!BROKERS)('guardrail run with Kafka SASL over TLS and Redis over
       `guardrail run: the Kafka broker at 127.0.0.1:${expiredPort} presented a certificate outside its validity dates (certificate has expired): the broker's certificate must be renewed (or the clock of this machine checked)`,
     ]);
     expect(r.visible.filter((l) => STACK.test(l))).toEqual([]);
+  });
+
+  describe('mutual TLS', () => {
+    const mtls = (changes: Record<string, string> = {}) => ({ KAFKA_BROKERS: `127.0.0.1:${mtlsPort}`, KAFKA_SASL_MECHANISM: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD_FILE: '', ...changes });
+
+    it('stops start-up with a sentence naming KAFKA_SSL_CERT_FILE when the broker requires a client certificate and none is set', async () => {
+      const r = await failedStart(mtls());
+      expect(r.status).toBe(1);
+      expect(r.stderr).toEqual([
+        `guardrail run: the Kafka broker at 127.0.0.1:${mtlsPort} requires a client certificate (mutual TLS) and refused the connection without one (TLS alert: bad certificate): set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE to the PEM certificate and key this client was issued`,
+      ]);
+      expect(r.visible.filter((l) => STACK.test(l))).toEqual([]);
+    });
+
+    it('stops start-up with a sentence when the broker does not trust the client certificate', async () => {
+      const r = await failedStart(mtls({ KAFKA_SSL_CERT_FILE: path('stranger.crt'), KAFKA_SSL_KEY_FILE: path('client.key') }));
+      expect(r.status).toBe(1);
+      expect(r.stderr).toEqual([
+        `guardrail run: the Kafka broker at 127.0.0.1:${mtlsPort} did not accept the client certificate of KAFKA_SSL_CERT_FILE (TLS alert: certificate unknown): it must be signed by a CA the broker's listener trusts (its ssl.truststore) and be within its validity dates`,
+      ]);
+      expect(r.visible.filter((l) => STACK.test(l))).toEqual([]);
+    });
+
+    it('produces with the client certificate the broker trusts', () => {
+      ensureBuilt();
+      const topic = `${n.events}-mtls`;
+      const r = spawnSync(process.execPath, ['bin/guardrail.js', 'loadgen', '--prefill', '--days', '1', '--agents', '2', '--topic', topic, '--partitions', '1'], {
+        env: { PATH: process.env.PATH ?? '', ...env, ...mtls({ KAFKA_SSL_CERT_FILE: path('client.crt'), KAFKA_SSL_KEY_FILE: path('client.key') }) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.stringMatching(/^loadgen: \d+ events to /m) });
+    });
   });
 
   it('ends guardrail loadgen and guardrail quarantine lift with the same sentence when Kafka refuses the login', () => {
