@@ -16,25 +16,10 @@ import { parseDuration } from '../rules/index.js';
 import { createSimulation } from '../sim/index.js';
 import { parse, positiveInt } from './args.js';
 import { readLines } from './io.js';
-import { SIM_FLAGS, simOptions } from './simulate.js';
+import { simOptions } from './simulate.js';
+import { LOADGEN_USAGE } from './usage.js';
 
 const { Partitioners } = kafkajs;
-
-const HELP = `usage: guardrail loadgen (--rate N | --prefill) [options]
-
-  --rate N            events per second, paced
-  --prefill           as fast as the broker takes them
-  --count N           stop after N events (default: the whole simulation or file)
-  --duration D        stop after D (e.g. 60s, 10m)
-  --events FILE       send these JSON lines instead of simulated traffic
-  --retime            set each event's time to the moment it is sent (live-looking traffic)
-  --keep-ids          keep event ids as generated (default: a run suffix, so reruns are not duplicates)
-  --topic T           default GUARDRAIL_TOPIC_EVENTS (agent-access-events)
-  --partitions N      create the topic with N partitions if it is missing
-  --days --agents --seed --start --activity --attacks-per-kind   simulation options (see simulate)
-
-Kafka connection settings (KAFKA_BROKERS, SASL/TLS) are read as guardrail run reads them.
-`;
 
 interface Outgoing {
   key: string | null;
@@ -81,23 +66,7 @@ async function readAll(path: string): Promise<string[]> {
 }
 
 export async function loadgenCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, {
-    ...SIM_FLAGS,
-    rate: { type: 'string' },
-    prefill: { type: 'boolean', default: false },
-    count: { type: 'string' },
-    duration: { type: 'string' },
-    events: { type: 'string' },
-    retime: { type: 'boolean', default: false },
-    'keep-ids': { type: 'boolean', default: false },
-    topic: { type: 'string' },
-    partitions: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const { values } = parse(argv, LOADGEN_USAGE.options);
   if (values.prefill === (values.rate !== undefined)) throw new UsageError('give either --rate N (events per second) or --prefill');
   const rate = values.rate === undefined ? undefined : positiveInt('rate', values.rate, 1);
   const count = values.count === undefined ? Infinity : positiveInt('count', values.count, 1);

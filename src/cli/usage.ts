@@ -161,10 +161,39 @@ export const QUARANTINE_USAGE = command({
   example: "guardrail quarantine lift agent-7 --reason 'false positive: INC-1234, nightly export'",
 });
 
-/**
- * Commands whose help `guardrail` prints itself; `run` (every setting, from the config's table) and
- * `loadgen` print their own.
- */
+export const LOADGEN_USAGE = command({
+  synopsis: 'guardrail loadgen (--rate N | --prefill) [options]',
+  about:
+    'Produces simulated traffic (or a file of JSON lines) to the events topic, keyed by agent id, paced or as fast as the broker takes it. ' +
+    'Kafka connection settings (KAFKA_BROKERS, SASL/TLS) are read as guardrail run reads them.',
+  options: {
+    ...SIM_FLAGS,
+    rate: { type: 'string' },
+    prefill: { type: 'boolean', default: false },
+    count: { type: 'string' },
+    duration: { type: 'string' },
+    events: { type: 'string' },
+    retime: { type: 'boolean', default: false },
+    'keep-ids': { type: 'boolean', default: false },
+    topic: { type: 'string' },
+    partitions: { type: 'string' },
+  },
+  help: {
+    ...SIM_HELP,
+    rate: { arg: 'N', text: 'events per second, paced' },
+    prefill: { text: 'as fast as the broker takes them' },
+    count: { arg: 'N', text: 'stop after N events', default: 'the whole simulation or file' },
+    duration: { arg: 'D', text: 'stop after D (e.g. 60s, 10m)' },
+    events: { arg: 'FILE', text: 'send these JSON lines instead of simulated traffic (the simulation options are then ignored)' },
+    retime: { text: "set each event's time to the moment it is sent (live-looking traffic)" },
+    'keep-ids': { text: 'keep event ids as generated (by default a run suffix is added, so reruns are not duplicates)' },
+    topic: { arg: 'T', text: 'topic to produce to', default: 'GUARDRAIL_TOPIC_EVENTS, agent-access-events' },
+    partitions: { arg: 'N', text: 'create the topic with N partitions if it is missing (without it, a missing topic is an error)' },
+  },
+  example: 'guardrail loadgen --rate 1000 --retime',
+});
+
+/** Commands whose help `guardrail` prints itself; `run` prints its own (every setting, from the config's table). */
 export const USAGE: Readonly<Record<string, CommandUsage>> = {
   replay: REPLAY_USAGE,
   validate: VALIDATE_USAGE,
@@ -173,6 +202,7 @@ export const USAGE: Readonly<Record<string, CommandUsage>> = {
   quality: QUALITY_USAGE,
   schema: SCHEMA_USAGE,
   quarantine: QUARANTINE_USAGE,
+  loadgen: LOADGEN_USAGE,
 };
 
 function optionDefault(spec: Options[string], help: OptionHelp): string | undefined {
