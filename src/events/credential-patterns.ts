@@ -51,7 +51,7 @@ export function hasTelltale(s: string): boolean {
 
 /** The kind of credential `s` contains, for the reason text; undefined if it looks like none. */
 export function credentialKind(s: string): string | undefined {
-  if (s.length < MIN_CREDENTIAL_LENGTH || !TELLTALE.test(s)) return undefined;
+  if (s.length < MIN_CREDENTIAL_LENGTH || !hasTelltale(s)) return undefined;
   if (JWT.test(s)) return 'JWT';
   const bearer = BEARER.exec(s);
   if (bearer && looksLikeBearerToken(bearer[1] ?? '')) return 'bearer token';

@@ -13,7 +13,9 @@ describe('RecordQueue', () => {
     };
     for (const k of [1, 2, 5, 9]) add(k, k);
     add(4, 4); // behind the back: a new record in its place
+    expect(q.created).toBe(true);
     add(2, 20); // an existing one
+    expect(q.created).toBe(false);
     expect(q.toArray()).toEqual([1, 1, 2, 22, 4, 4, 5, 5, 9, 9]);
     expect(q.firstAtOrAfter(3)).toBe(q.front + 2);
     expect(q.firstAtOrAfter(10)).toBe(q.end);

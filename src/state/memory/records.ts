@@ -17,6 +17,8 @@ export class RecordQueue {
   end = 0;
   /** How far positions went down during the last push or insert (0 when nothing moved). */
   moved = 0;
+  /** Whether the last at() created the record (false when it found it). */
+  created = false;
 
   constructor(
     readonly stride: number,
@@ -47,13 +49,15 @@ export class RecordQueue {
   /** Position of the record with this key, put in its place (fields 0 or `fill`) if there is none. */
   at(key: number, fill = 0): number {
     this.moved = 0;
+    this.created = false;
     const back = this.end - 1;
     const buf = this.buf;
     const s = this.stride;
     if (back >= this.front && buf[back * s] === key) return back;
-    if (back < this.front || buf[back * s]! < key) return this.push(key, fill);
-    const i = this.firstAtOrAfter(key);
-    return buf[i * s] === key ? i : this.insert(i, key, fill);
+    const i = back < this.front || buf[back * s]! < key ? this.end : this.firstAtOrAfter(key);
+    if (i < this.end && buf[i * s] === key) return i;
+    this.created = true;
+    return i === this.end ? this.push(key, fill) : this.insert(i, key, fill);
   }
 
   /** Position of the first record whose key is at least `key` (`end` when there is none). */

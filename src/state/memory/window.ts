@@ -112,11 +112,10 @@ export class MemoryWindow {
     let i = q.end - 1;
     // Nearly always the newest slot; else found or created (and the buffer perhaps replaced).
     if (i < q.front || q.buf[i * 4] !== s) {
-      const held = q.end - q.front;
       i = q.at(s);
       this.inWindow -= q.moved;
       // A new slot put in behind the window (out of order) comes before the first slot inside it.
-      if (q.end - q.front > held && s <= this.head - this.slotsPerWindow) this.inWindow++;
+      if (q.created && s <= this.head - this.slotsPerWindow) this.inWindow++;
     }
     const at = i * 4;
     const b = q.buf;
@@ -170,11 +169,8 @@ export class MemoryWindow {
   }
 
   private recordPeak(bucket: number, value: number): void {
-    const q = this.peaks;
-    const back = q.end - 1;
-    // Nearly always the current bucket, the last one held.
-    const at = (back >= q.front && q.buf[back * 2] === bucket ? back : q.at(bucket, EMPTY)) * 2 + 1;
-    const pk = q.buf;
+    const at = this.peaks.at(bucket, EMPTY) * 2 + 1;
+    const pk = this.peaks.buf;
     if (value > pk[at]!) {
       pk[at] = value;
       // An out-of-order event can raise the peak of a bucket the statistics already used.
