@@ -63,7 +63,7 @@ export class Plan {
 
   add<T extends StoreOp['type']>(state: RuleState<T>, group: string, input: InputOf<T>): Ref<T> {
     const { type } = state;
-    if (this.sync) return { type, op: -1, input: -1, observed: this.observe(state, group, input) };
+    if (this.sync) return { type, op: -1, input: -1, observed: this.openOf(this.sync, state, group, input.timeMs).apply(input) };
     const byGroup = this.groupsOf(state.slot);
     let index = byGroup.get(group) as number | undefined;
     if (index === undefined) {
@@ -78,18 +78,26 @@ export class Plan {
 
   /**
    * Immediate plans only: applies the input at once and returns its observation, with no Ref to
-   * allocate. Planners call it for every event and rule when the store is in this process.
+   * allocate. Planners call it for every event and rule when the store is in this process, and
+   * decide before their next call: the observation is transient (OpenState.apply), valid until the
+   * next input of any key is applied. add() keeps observations until the batch is decided, so it
+   * asks for lasting ones.
    */
   observe<T extends StoreOp['type']>(state: RuleState<T>, group: string, input: InputOf<T>): ObservationOf[T] {
     const sync = this.sync;
     if (!sync) throw new Error('observe() needs a store in this process; use add() and observation()');
+    return this.openOf(sync, state, group, input.timeMs).apply(input, true);
+  }
+
+  /** The key's state, opened on its first input of the plan. */
+  private openOf<T extends StoreOp['type']>(sync: SyncStateStore, state: RuleState<T>, group: string, timeMs: number): OpenState<T> {
     const byGroup = this.groupsOf(state.slot);
     let open = byGroup.get(group) as OpenState<T> | undefined;
     if (open === undefined) {
-      open = sync.open(state.type, { rule: state.stateRule, group }, state.spec, input.timeMs);
+      open = sync.open(state.type, { rule: state.stateRule, group }, state.spec, timeMs);
       byGroup.set(group, open as unknown as OpenState<StoreOp['type']>);
     }
-    return open.apply(input);
+    return open;
   }
 
   private groupsOf(slot: number): Map<string, number | OpenState<StoreOp['type']>> {

@@ -217,7 +217,12 @@ export type SpecOf<T extends StoreOp['type']> = Extract<StoreOp, { type: T }>['s
 
 /** One key of a synchronous store, opened for one batch: inputs are applied as they come. */
 export interface OpenState<T extends StoreOp['type']> {
-  apply(input: InputOf<T>): ObservationOf[T];
+  /**
+   * Applies one input and returns its observation. `transient`: the caller reads the observation
+   * before it applies anything else, so the state may return one object it fills again for the next
+   * input of any key of its type (no allocation per input; detectors copy what they report).
+   */
+  apply(input: InputOf<T>, transient?: boolean): ObservationOf[T];
 }
 
 /**

@@ -42,6 +42,13 @@ describe('readLineChunks', () => {
     expect(lines).toEqual([`${first}😀tail`, 'next']);
   });
 
+  it('keeps a line longer than two reads whole, with its \\r\\n across a read boundary', async () => {
+    // "first\n" is 6 bytes: the \r is the last byte of the third read, its \n the first of the fourth.
+    const long = 'b'.repeat(READ_CHUNK_BYTES * 3 - 7);
+    const { lines } = await all(file('long.jsonl', `first\n${long}\r\nafter\n`));
+    expect(lines).toEqual(['first', long, 'after']);
+  });
+
   it('turns malformed UTF-8 into U+FFFD instead of failing the read', async () => {
     const path = file('bad.jsonl', Buffer.concat([Buffer.from('{"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\nok\n')]));
     const { lines } = await all(path);

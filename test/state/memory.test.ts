@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/state/index.js';
-import { NO_ID_MEMORY } from '../../src/state/ids.js';
+import { IdHorizon, NO_ID_MEMORY } from '../../src/state/ids.js';
+import { createState } from '../../src/state/memory/store.js';
 import { MemoryWindow } from '../../src/state/memory/window.js';
+import type { OpenState, StoreOp } from '../../src/state/types.js';
 import { describeStoreConformance } from './conformance.js';
 
 describeStoreConformance('memory', () => new MemoryStore());
@@ -52,5 +54,36 @@ describe('memory window', () => {
     expect(held()).toEqual([1, 20]);
     w.apply(input('b', 210_000));
     expect(held()).toEqual([20, 21]);
+  });
+});
+
+describe('transient observations (OpenState.apply(input, true))', () => {
+  const T0 = Date.parse('2026-11-02T00:00:00Z');
+  const HOUR = 3_600_000;
+  // Out of order, across buckets, with a repeated id (a duplicate) and a jump past the window.
+  const times = [0, 5_000, 4_000, 70_000, 3 * HOUR, 3 * HOUR + 1_000, 2 * HOUR, 26 * HOUR, 26 * HOUR + 7_000, 50 * HOUR];
+  const cases: [StoreOp['type'], StoreOp['spec'], (id: string, t: number, i: number) => unknown][] = [
+    ['window', { windowMs: 60_000, slotMs: 10_000 }, (id, t, i) => ({ id, timeMs: T0 + t, bytes: i * 10, records: i })],
+    ['window', { windowMs: HOUR, slotMs: 60_000, baseline: { metric: 'bytes', bucketMs: HOUR, historyMs: 48 * HOUR } }, (id, t, i) => ({ id, timeMs: T0 + t, bytes: 1 + i * 100, records: 0 })],
+    ['profile', { historyMs: 7 * 24 * HOUR }, (id, t, i) => ({ id, timeMs: T0 + t, hourOfWeek: (i * 13) % 168 })],
+    ['seen', { historyMs: 24 * HOUR }, (id, t, i) => ({ id, timeMs: T0 + t, value: `v${i % 3}` })],
+    ['travel', { retainMs: 24 * HOUR }, (id, t, i) => ({ id, timeMs: T0 + t, lat: i, lon: -i, ...(i % 2 ? { country: 'FR' } : {}) })],
+  ];
+
+  it.each(cases)('%s: the same numbers as a lasting observation, and lasting ones are never overwritten', (type, spec, make) => {
+    const a = createState(type, spec, new IdHorizon(HOUR), HOUR, 600_000) as unknown as OpenState<typeof type>;
+    const b = createState(type, spec, new IdHorizon(HOUR), HOUR, 600_000) as unknown as OpenState<typeof type>;
+    const lasting: unknown[] = [];
+    const copies: unknown[] = [];
+    times.forEach((t, i) => {
+      const id = i === 5 ? 'e1' : `e${i}`;
+      const kept = a.apply(make(id, t, i) as never);
+      const transient = b.apply(make(id, t, i) as never, true);
+      expect(transient).toEqual(kept);
+      lasting.push(kept);
+      copies.push(structuredClone(kept));
+    });
+    expect(lasting).toEqual(copies);
+    expect(new Set(lasting).size).toBe(lasting.length);
   });
 });

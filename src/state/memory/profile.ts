@@ -11,6 +11,9 @@ const DAY_MS = 86_400_000;
 /** [first seen, last seen, days as flat [day, n, then n pairs of hour of week and count]..., id memory]. */
 export type ProfileSnapshot = [number | null, number | null, number[], IdSnapshot | null];
 
+/** The observation `apply(input, true)` fills and returns (OpenState.apply). */
+const TRANSIENT: ProfileObservation = { duplicate: false, total: 0, nearHour: 0, firstSeenMs: 0 };
+
 export class MemoryProfile {
   private readonly days = new Map<number, Uint32Array>();
   private readonly aggregate = new Uint32Array(168);
@@ -63,15 +66,14 @@ export class MemoryProfile {
     return p;
   }
 
-  apply(input: ProfileInput): ProfileObservation {
+  apply(input: ProfileInput, transient = false): ProfileObservation {
     const fresh = this.ids.add(input.id, input.timeMs);
     this.prune(input.timeMs);
-    const obs: ProfileObservation = {
-      duplicate: !fresh,
-      total: this.total,
-      nearHour: nearHourCount(this.aggregate, input.hourOfWeek),
-      firstSeenMs: Math.min(this.firstSeenMs, input.timeMs),
-    };
+    const obs: ProfileObservation = transient ? TRANSIENT : { duplicate: false, total: 0, nearHour: 0, firstSeenMs: 0 };
+    obs.duplicate = !fresh;
+    obs.total = this.total;
+    obs.nearHour = nearHourCount(this.aggregate, input.hourOfWeek);
+    obs.firstSeenMs = Math.min(this.firstSeenMs, input.timeMs);
     if (fresh) {
       const day = Math.floor(input.timeMs / DAY_MS);
       if (day < this.firstDay) this.firstDay = day;

@@ -9,6 +9,9 @@ import type { SeenInput, SeenObservation, SeenSpec } from '../types.js';
 /** [first seen, last seen, oldest use bound, values as flat [value, last use]..., id memory]. */
 export type SeenSnapshot = [number | null, number | null, number | null, (string | number)[], IdSnapshot | null];
 
+/** The observation `apply(input, true)` fills and returns (OpenState.apply). */
+const TRANSIENT: SeenObservation = { duplicate: false, seenBefore: false, known: 0, firstSeenMs: 0 };
+
 export class MemorySeen {
   private readonly lastUse = new Map<string, number>();
   private firstSeenMs = Infinity;
@@ -41,17 +44,16 @@ export class MemorySeen {
     return s;
   }
 
-  apply(input: SeenInput): SeenObservation {
+  apply(input: SeenInput, transient = false): SeenObservation {
     const fresh = this.ids.add(input.id, input.timeMs);
     const cutoff = input.timeMs - this.spec.historyMs;
     if (this.oldestUseMs < cutoff) this.forgetBefore(cutoff);
     const last = this.lastUse.get(input.value);
-    const obs: SeenObservation = {
-      duplicate: !fresh,
-      seenBefore: last !== undefined,
-      known: this.lastUse.size,
-      firstSeenMs: Math.min(this.firstSeenMs, input.timeMs),
-    };
+    const obs: SeenObservation = transient ? TRANSIENT : { duplicate: false, seenBefore: false, known: 0, firstSeenMs: 0 };
+    obs.duplicate = !fresh;
+    obs.seenBefore = last !== undefined;
+    obs.known = this.lastUse.size;
+    obs.firstSeenMs = Math.min(this.firstSeenMs, input.timeMs);
     if (fresh) {
       if (last === undefined || input.timeMs > last) {
         this.lastUse.set(input.value, input.timeMs);

@@ -12,6 +12,9 @@ export const TRAVEL_POSITIONS_KEPT = 8;
 /** [last seen, positions oldest first as [id, time, lat, lon, country?], id memory]. */
 export type TravelSnapshot = [number | null, [string, number, number, number, string?][], IdSnapshot | null];
 
+/** The observation `apply(input, true)` fills and returns (OpenState.apply); `previous` undefined when none. */
+const TRANSIENT: TravelObservation = { duplicate: false, previous: undefined };
+
 export class MemoryTravel {
   /** Sorted by time, oldest first. */
   private positions: Position[] = [];
@@ -41,7 +44,7 @@ export class MemoryTravel {
     return t;
   }
 
-  apply(input: TravelInput): TravelObservation {
+  apply(input: TravelInput, transient = false): TravelObservation {
     const fresh = this.ids.add(input.id, input.timeMs);
     const cutoff = input.timeMs - this.spec.retainMs;
     let previous: Position | undefined;
@@ -61,6 +64,9 @@ export class MemoryTravel {
       if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
     }
     // Stored positions are never mutated, so the observation can share them.
-    return previous ? { duplicate: !fresh, previous } : { duplicate: !fresh };
+    if (!transient) return previous ? { duplicate: !fresh, previous } : { duplicate: !fresh };
+    TRANSIENT.duplicate = !fresh;
+    TRANSIENT.previous = previous;
+    return TRANSIENT;
   }
 }

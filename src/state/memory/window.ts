@@ -84,24 +84,37 @@ export class MemoryWindow {
     return w;
   }
 
-  apply(input: WindowInput): WindowObservation {
+  apply(input: WindowInput, transient = false): WindowObservation {
     const fresh = this.ids.add(input.id, input.timeMs);
     const s = slotOf(input.timeMs, this.spec.slotMs);
     if (fresh) this.add(s, input);
     if (input.timeMs > this.lastSeenMs) this.lastSeenMs = input.timeMs;
     if (input.timeMs < this.firstSeenMs) this.firstSeenMs = input.timeMs;
-    const sums = s === this.head ? { count: this.runCount, bytes: this.runBytes, records: this.runRecords } : this.sumWindowAt(s);
     const baseline = this.spec.baseline;
-    if (!baseline) return { duplicate: !fresh, sums };
+    const obs: WindowObservation = transient
+      ? baseline
+        ? TRANSIENT_WITH_BASELINE
+        : TRANSIENT
+      : { duplicate: false, sums: { count: 0, bytes: 0, records: 0 } };
+    obs.duplicate = !fresh;
+    const sums = obs.sums;
+    if (s === this.head) {
+      sums.count = this.runCount;
+      sums.bytes = this.runBytes;
+      sums.records = this.runRecords;
+    } else this.sumWindowAt(s, sums);
+    if (!baseline) return obs;
     const bucket = Math.floor(input.timeMs / baseline.bucketMs);
     // The history ends where this window begins: buckets the window overlaps hold its own start (an
     // anomaly that crosses a bucket boundary would otherwise become its own baseline).
     const st = this.statsBefore(Math.floor((input.timeMs - this.spec.windowMs) / baseline.bucketMs));
-    const obs: WindowObservation = {
-      duplicate: !fresh,
-      sums,
-      baseline: { median: st.median, mad: st.mad, max: st.max, samples: st.samples, spanMs: input.timeMs - this.firstSeenMs },
-    };
+    const b = transient ? TRANSIENT_WITH_BASELINE.baseline : { median: 0, mad: 0, max: 0, samples: 0, spanMs: 0 };
+    b.median = st.median;
+    b.mad = st.mad;
+    b.max = st.max;
+    b.samples = st.samples;
+    b.spanMs = input.timeMs - this.firstSeenMs;
+    obs.baseline = b;
     if (fresh) this.recordPeak(bucket, sums[baseline.metric]);
     return obs;
   }
@@ -156,8 +169,10 @@ export class MemoryWindow {
     if (q.end === 0) this.inWindow = 0;
   }
 
-  private sumWindowAt(s: number): Sums {
-    const sums = { count: 0, bytes: 0, records: 0 };
+  private sumWindowAt(s: number, sums: Sums = { count: 0, bytes: 0, records: 0 }): Sums {
+    sums.count = 0;
+    sums.bytes = 0;
+    sums.records = 0;
     const q = this.slots;
     const buf = q.buf;
     for (let i = q.firstAtOrAfter(s - this.slotsPerWindow + 1); i < q.end && buf[i * 4]! <= s; i++) {
@@ -226,6 +241,14 @@ export class MemoryWindow {
     return sorted;
   }
 }
+
+/** The observations `apply(input, true)` fills and returns, one per shape (OpenState.apply). */
+const TRANSIENT: WindowObservation = { duplicate: false, sums: { count: 0, bytes: 0, records: 0 } };
+const TRANSIENT_WITH_BASELINE: WindowObservation & { baseline: BaselineStats } = {
+  duplicate: false,
+  sums: { count: 0, bytes: 0, records: 0 },
+  baseline: { median: 0, mad: 0, max: 0, samples: 0, spanMs: 0 },
+};
 
 /** Working space of robustStatsSorted, shared: statistics are computed one at a time. */
 const SCRATCH: number[] = [];
