@@ -18,7 +18,8 @@ export interface OutRecord {
   topic: string;
   key: string | Buffer | null;
   value: string | Buffer | null;
-  headers: Record<string, string | Buffer | (string | Buffer)[]>;
+  /** null: a header without a value, as an event's own headers may have (copied into its dead letter as they came). */
+  headers: Record<string, string | Buffer | null | (string | Buffer | null)[]>;
 }
 
 export interface ActionTopics {

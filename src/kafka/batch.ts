@@ -146,7 +146,8 @@ const MAX_REQUEST_BYTES = 512 * 1024;
 
 function sizeOf(r: OutRecord): number {
   let n = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const [k, v] of Object.entries(r.headers)) n += k.length + (Array.isArray(v) ? v.reduce((s, x) => s + x.length, 0) : v.length);
+  // A header without a value (Kafka allows it; kafkajs reads it as null) is copied into dead letters as it came.
+  for (const [k, v] of Object.entries(r.headers)) n += k.length + (Array.isArray(v) ? v.reduce((s, x) => s + (x?.length ?? 0), 0) : (v?.length ?? 0));
   return n;
 }
 
@@ -173,7 +174,8 @@ function toMessages(records: readonly OutRecord[]): { topic: string; messages: M
   for (const r of records) {
     let list = byTopic.get(r.topic);
     if (!list) byTopic.set(r.topic, (list = []));
-    list.push({ key: r.key, value: r.value, headers: r.headers });
+    // kafkajs types header values as never null, but writes a null one as a header without a value.
+    list.push({ key: r.key, value: r.value, headers: r.headers as Message['headers'] });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
@@ -217,6 +219,23 @@ export class BatchHandler {
   }
 
   async handle(input: BatchInput, control: BatchControl): Promise<BatchResult> {
+    let result: BatchResult | undefined;
+    try {
+      result = await this.work(input, control);
+      return result;
+    } finally {
+      // A batch given up (or thrown) comes back: its engine's watermark must not have moved past it,
+      // or its early events would be judged late then and skipped, with whatever they should fire.
+      if (result !== 'done') this.forget(input.partition);
+    }
+  }
+
+  private forget(partition: number): void {
+    this.engines.delete(partition);
+    this.openEngines.delete(partition);
+  }
+
+  private async work(input: BatchInput, control: BatchControl): Promise<BatchResult> {
     const started = performance.now();
     const { config, log } = this.d;
     const dlq: OutRecord[] = [];

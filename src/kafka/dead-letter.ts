@@ -17,7 +17,8 @@ export const DLQ_HEADERS = {
 
 export function deadLetter(dlqTopic: string, source: { topic: string; partition: number }, message: KafkaMessage, reason: string, nowMs: number): OutRecord {
   const headers: OutRecord['headers'] = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = value;
+  // As they came, a header without a value (null) included: kafkajs's type leaves that case out.
+  for (const [name, value] of Object.entries(message.headers ?? {}) as [string, OutRecord['headers'][string] | undefined][]) if (value !== undefined) headers[name] = value;
   headers[DLQ_HEADERS.reason] = reason;
   headers[DLQ_HEADERS.topic] = source.topic;
   headers[DLQ_HEADERS.partition] = String(source.partition);

@@ -18,6 +18,7 @@ import { StoreUnavailableError } from '../../src/errors/index.js';
 import { BatchHandler, DLQ_HEADERS, LedgerStore, RedeliveryLedger } from '../../src/kafka/index.js';
 import { effectiveFailMode, isStateless } from '../../src/kafka/stateless.js';
 import { createMetrics } from '../../src/metrics/index.js';
+import { toStoreError } from '../../src/state/redis/errors.js';
 import { loadRules, type Ruleset } from '../../src/rules/index.js';
 import { MemoryStore, type StateStore, type StoreOp, type StoreResult } from '../../src/state/index.js';
 import { FIXTURE_RULES, REDIS_URL, event, testConfig, testNames } from './helpers.js';
@@ -210,6 +211,61 @@ describe('BatchHandler', () => {
     expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).ruleId)).toEqual(['forbidden-resource']);
     expect(outages).toEqual([]);
     expect(await metrics.registry.getSingleMetricAsString('guardrail_events_total')).toContain('guardrail_events_total{outcome="fail_open"} 1');
+  });
+
+  it('dead-letters an invalid event whose headers have no value (null), keeping them, and goes on', async () => {
+    const { h, topic } = handler(new UnreliableStore());
+    const [bad, good] = messages(['not json', event({ id: 'after-null-header', timeMs: T0, agent: 'a-12', resource: 'vault.export' })]);
+    // What kafkajs reads for a header sent without a value (Java: headers.add("trace", null)).
+    (bad as unknown as { headers: Record<string, unknown> }).headers = { trace: null, hop: ['a', null] };
+    expect(await h.handle({ topic: n.events, partition: 0, messages: [bad!, good!] }, control)).toBe('done');
+    const dead = topic(n.dlq);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.headers!['trace']).toBeNull();
+    expect(dead[0]!.headers!['hop']).toEqual(['a', null]);
+    expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).agentId)).toEqual(['a-12']);
+  });
+
+  it('fail closed: a Redis reply it does not list (MISCONF) is an outage, not a reason to dead-letter every event', async () => {
+    const misconf = Object.assign(new Error("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk."), { name: 'ReplyError' });
+    expect(toStoreError(misconf, 'redis:6379')).toBeInstanceOf(StoreUnavailableError);
+    const script = Object.assign(new Error('ERR user_script:3: attempt to compare nil with number'), { name: 'ReplyError' });
+    expect(toStoreError(script, 'redis:6379')).toBe(script);
+    const store = new UnreliableStore();
+    let refusals = 2;
+    const inner = store.apply.bind(store);
+    store.apply = async (ops) => {
+      if (refusals-- > 0) throw toStoreError(misconf, 'redis:6379');
+      return inner(ops);
+    };
+    const { h, topic, outages } = handler(store);
+    const burst = Array.from({ length: 25 }, (_, i) => event({ id: `mc-del-${i}`, timeMs: T0 + i * 1000, agent: 'a-13', action: 'delete' }));
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages(burst) }, control)).toBe('done');
+    expect(outages).toEqual(['down', 'up']);
+    expect(topic(n.dlq)).toEqual([]);
+    expect(topic(n.revocations)).toHaveLength(1);
+  });
+
+  it('judges a batch given up while publishing afresh when it comes back, its early events included', async () => {
+    let failing = true;
+    const { h, topic } = handler(new UnreliableStore());
+    const sendBatch = (h as unknown as { d: { producer: { sendBatch: (b: ProducerBatch) => Promise<void> } } }).d.producer;
+    const send = sendBatch.sendBatch;
+    sendBatch.sendBatch = async (b) => {
+      if (failing) throw new KafkaJSError('Broker not available', { retriable: true });
+      return send(b);
+    };
+    // A delete loop, then an event 15 minutes later in the same batch (a consumer catching up).
+    const burst = Array.from({ length: 25 }, (_, i) => event({ id: `rb-del-${i}`, timeMs: T0 + i * 1000, agent: 'a-14', action: 'delete' }));
+    const later = event({ id: 'rb-later', timeMs: T0 + 15 * 60_000, agent: 'a-15' });
+    const batch = { topic: n.events, partition: 0, messages: messages([...burst, later]) };
+    let alive = true;
+    setTimeout(() => (alive = false), 300);
+    expect(await h.handle(batch, { heartbeat: async () => {}, alive: () => alive })).toBe('abandoned');
+    expect(topic(n.revocations)).toEqual([]);
+    failing = false;
+    expect(await h.handle(batch, control)).toBe('done');
+    expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).agentId)).toEqual(['a-14']);
   });
 
   it('logs a detection whose reason quotes a huge value with the first 2K characters of the reason', async () => {

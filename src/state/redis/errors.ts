@@ -4,8 +4,18 @@
  */
 import { GuardrailError, StoreTimeoutError, StoreUnavailableError } from '../../errors/index.js';
 
-/** Server replies that mean "not available right now", not "your command is wrong". */
-const UNAVAILABLE_REPLIES = /^(LOADING|READONLY|MASTERDOWN|BUSY|CLUSTERDOWN|TRYAGAIN|OOM|NOAUTH|WRONGPASS|NOPERM|NOREPLICAS)\b/;
+/**
+ * Whether a Redis error reply means "not available right now" rather than "this command is wrong".
+ * Only `ERR` (a script or command error: a bug) and `WRONGTYPE` (a key of another kind) blame the
+ * command; every other code (LOADING, READONLY, BUSY, OOM, MISCONF when Redis cannot persist,
+ * NOAUTH, MASTERDOWN, and codes this list does not know yet) is the server's state, so the fail mode
+ * applies instead of the batch's events being set aside one by one as if each had broken the rules.
+ * `ERR max number of clients reached` is the one ERR that is about the server.
+ */
+export function isUnavailableReply(message: string): boolean {
+  if (message.startsWith('ERR max number of clients')) return true;
+  return !/^(ERR|WRONGTYPE)\b/.test(message);
+}
 
 // ioredis gives neither its timeout nor its connection errors a code; its messages are all there is.
 const TIMEOUT_MESSAGE = 'Command timed out';
@@ -18,6 +28,6 @@ export function toStoreError(err: unknown, where: string): Error {
   const previous = (e as { previousErrors?: unknown }).previousErrors;
   if (e.message.startsWith('EXECABORT') && Array.isArray(previous) && previous[0] instanceof Error) e = previous[0];
   if (e.message === TIMEOUT_MESSAGE) return new StoreTimeoutError(`Redis state store at ${where} did not answer in time`, { cause: e });
-  if (e.name === 'ReplyError' && !UNAVAILABLE_REPLIES.test(e.message)) return e;
+  if (e.name === 'ReplyError' && !isUnavailableReply(e.message)) return e;
   return new StoreUnavailableError(`Redis state store at ${where} is unavailable: ${e.message}`, { cause: e });
 }
