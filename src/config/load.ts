@@ -18,6 +18,11 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
+/** The longest duration any setting takes. */
+const MAX_DURATION_MS = 365 * 86_400_000;
+/** The longest a Node timer waits: settings that arm one stop here. */
+const MAX_TIMER_MS = 24 * 86_400_000;
+
 class Reader {
   constructor(private readonly values: ReadonlyMap<string, RawValue>) {}
 
@@ -66,10 +71,16 @@ class Reader {
     return n;
   }
 
-  duration(name: string, minMs = 1): number {
+  /**
+   * A duration from minMs to maxMs. The default maximum is a year; settings that arm a timer pass
+   * MAX_TIMER_MS, since Node fires a timer of more than 2^31-1 ms at once (a 30-day poll interval
+   * would poll every millisecond).
+   */
+  duration(name: string, minMs = 1, maxMs = MAX_DURATION_MS): number {
     const ms = tryParseDuration(this.string(name));
     if (ms === undefined) this.fail(name, 'must be a duration like 500ms, 30s, 5m or 1h');
     if (ms < minMs) this.fail(name, `must be at least ${minMs} ms`);
+    if (ms > maxMs) this.fail(name, `must be at most ${maxMs === MAX_TIMER_MS ? '24 days (a timer waits at most 2^31-1 ms)' : '365 days'}`);
     return ms;
   }
 
@@ -178,12 +189,20 @@ function alertmanager(r: Reader): AlertmanagerSettings | undefined {
   } catch {
     url = undefined;
   }
-  const shown = url?.password ? text.replace(`:${url.password}@`, ':***@') : text;
+  // The user info is masked in the raw text, whether or not the URL parses (a bad port, say) and
+  // however the parser would have encoded the password: up to the last @, which over-masks at worst.
+  const shown = text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/).*@/, '$1***@');
   const fail = (must: string): never => r.fail('GUARDRAIL_ALERTMANAGER_URL', `${must} (got ${JSON.stringify(shown)})`, false);
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') fail('must be an http:// or https:// URL such as http://alertmanager:9093');
   if (url!.search !== '' || url!.hash !== '') fail('must be a base URL without a query or fragment (the processor adds /api/v2/alerts)');
-  const authorization =
-    url!.username !== '' ? `Basic ${Buffer.from(`${decodeURIComponent(url!.username)}:${decodeURIComponent(url!.password)}`).toString('base64')}` : undefined;
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return fail('must percent-encode its user name and password (a % not followed by two hex digits)');
+    }
+  };
+  const authorization = url!.username !== '' ? `Basic ${Buffer.from(`${decode(url!.username)}:${decode(url!.password)}`).toString('base64')}` : undefined;
   url!.username = '';
   url!.password = '';
   const base = url!.toString().replace(/\/+$/, '');
@@ -242,11 +261,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
         if (/[{}\s]/.test(p)) r.fail('GUARDRAIL_REDIS_PREFIX', 'must not contain braces or spaces');
         return p;
       })(),
-      commandTimeoutMs: r.duration('GUARDRAIL_STORE_TIMEOUT', 10),
+      commandTimeoutMs: r.duration('GUARDRAIL_STORE_TIMEOUT', 10, MAX_TIMER_MS),
       mode: r.oneOf('GUARDRAIL_STORE_MODE', ['cached', 'scripts'] as const),
       cacheKeys: r.int('GUARDRAIL_STORE_CACHE_KEYS', 1, 100_000_000),
     },
-    rules: { path: r.string('GUARDRAIL_RULES'), pollIntervalMs: r.duration('GUARDRAIL_RULES_POLL_INTERVAL', 100) },
+    rules: { path: r.string('GUARDRAIL_RULES'), pollIntervalMs: r.duration('GUARDRAIL_RULES_POLL_INTERVAL', 100, MAX_TIMER_MS) },
     groupId: r.string('GUARDRAIL_GROUP_ID'),
     topics: {
       ...topics,
@@ -263,13 +282,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
     quarantineTtlMs: r.duration('GUARDRAIL_QUARANTINE_TTL', 1000),
     latenessMs: r.duration('GUARDRAIL_LATENESS', 0),
     dedupHorizonMs: r.duration('GUARDRAIL_DEDUP_HORIZON', 1000),
-    shutdownTimeoutMs: r.duration('GUARDRAIL_SHUTDOWN_TIMEOUT', 100),
+    maxFutureMs: r.duration('GUARDRAIL_MAX_FUTURE', 0),
+    shutdownTimeoutMs: r.duration('GUARDRAIL_SHUTDOWN_TIMEOUT', 100, MAX_TIMER_MS),
     metrics: { port: metricsPort(r), host: r.string('GUARDRAIL_METRICS_HOST') },
-    lagIntervalMs: r.duration('GUARDRAIL_LAG_INTERVAL', 100),
+    lagIntervalMs: r.duration('GUARDRAIL_LAG_INTERVAL', 100, MAX_TIMER_MS),
     alertmanager: alertmanager(r),
     geoipDb: r.optional('GUARDRAIL_GEOIP_DB'),
     logLevel: r.oneOf<LogLevel>('GUARDRAIL_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
   };
+  if (config.maxFutureMs >= config.latenessMs) {
+    warnings.push(
+      `GUARDRAIL_MAX_FUTURE (${config.maxFutureMs} ms) is not below GUARDRAIL_LATENESS (${config.latenessMs} ms): an event that far ahead of the clock is accepted and makes the events on time after it late`,
+    );
+  }
   return { config: deepFreeze(config), warnings };
 }
 

@@ -72,6 +72,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('GUARDRAIL_QUARANTINE_TTL', '1h', 'how long a quarantine lasts (its until time and Redis entry TTL)'),
   s('GUARDRAIL_LATENESS', '10m', 'events older than the newest seen on their partition minus this are late'),
   s('GUARDRAIL_DEDUP_HORIZON', '1h', 'how long processed event ids are remembered to drop redeliveries'),
+  s('GUARDRAIL_MAX_FUTURE', '5m', "events whose time is further ahead of this processor's clock go to the dead-letter topic: one of them would move its partition's newest time and make every event after it late"),
   s('GUARDRAIL_GEOIP_DB', undefined, 'MaxMind DB file (.mmdb: GeoLite2 or GeoIP2 City or Country, DB-IP): events with a source.ip and no position get their country and position from it; reloaded when the file changes; unset: geo only from what events carry'),
   s('GUARDRAIL_SHUTDOWN_TIMEOUT', '30s', 'on SIGTERM, how long to wait for the batch in flight before exiting anyway'),
   // Operations

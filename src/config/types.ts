@@ -61,6 +61,8 @@ export interface ProcessorConfig {
   quarantineTtlMs: number;
   latenessMs: number;
   dedupHorizonMs: number;
+  /** Events timed further ahead of the wall clock than this are dead-lettered (GUARDRAIL_MAX_FUTURE). */
+  maxFutureMs: number;
   shutdownTimeoutMs: number;
   /** undefined: no metrics server. 0: a free port. */
   metrics: { port: number | undefined; host: string };

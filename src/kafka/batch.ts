@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { clipText, detectionAlert, dispatchDetections, isPushed, queueQuarantines, type AlertPusher, type Dispatch, type OutRecord, type RevocationBudget } from '../actions/index.js';
 import type { ProcessorConfig } from '../config/index.js';
 import { StoreTimeoutError } from '../errors/index.js';
+import { formatDuration } from '../detectors/index.js';
 import { Engine, type BatchOutcome, type Detection } from '../engine/index.js';
 import { addGeoCounts, decodeEvent, noGeoCounts, type DecodedEvent, type GeoCounts, type GeoLookup } from '../events/index.js';
 import type { Metrics } from '../metrics/index.js';
@@ -132,6 +133,11 @@ function actionMessages(records: readonly OutRecord[]): Map<string, number> {
   return out;
 }
 
+/** One sentence per setting, so dead letters group by reason. */
+function futureReason(maxFutureMs: number): string {
+  return `time: more than ${formatDuration(maxFutureMs)} ahead of the processor's clock (GUARDRAIL_MAX_FUTURE); an event from the future would make every later event of its partition late`;
+}
+
 function isKafkaError(err: unknown): boolean {
   return err instanceof Error && err.name.startsWith('KafkaJS');
 }
@@ -240,9 +246,14 @@ export class BatchHandler {
     const { config, log } = this.d;
     const dlq: OutRecord[] = [];
     const valid: Decoded[] = [];
+    // Event time drives the windows, and a partition's newest time decides which events are late:
+    // one event dated years ahead (a broken emitter clock, or someone blinding the rules) would
+    // make every event after it late. Past the allowed skew, it is a dead letter.
+    const latestMs = this.now() + config.maxFutureMs;
     for (const message of input.messages) {
       const r = message.value === null ? ({ ok: false, reason: 'the message has no value (a tombstone); an event must be a JSON object' } as const) : decodeEvent(message.value);
-      if (r.ok) valid.push({ message, event: r.value });
+      if (r.ok && r.value.timeMs > latestMs) dlq.push(deadLetter(config.topics.dlq, input, message, futureReason(config.maxFutureMs), this.now()));
+      else if (r.ok) valid.push({ message, event: r.value });
       else dlq.push(deadLetter(config.topics.dlq, input, message, r.reason, this.now()));
     }
 

@@ -268,6 +268,20 @@ describe('BatchHandler', () => {
     expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).agentId)).toEqual(['a-14']);
   });
 
+  it('dead-letters an event timed past the allowed skew ahead of the clock, and the events after it still count', async () => {
+    const { h, topic } = handler(new UnreliableStore());
+    const future = event({ id: 'fut-1', timeMs: Date.now() + 365 * 86_400_000, agent: 'a-16', action: 'delete' });
+    const burst = Array.from({ length: 25 }, (_, i) => event({ id: `fut-del-${i}`, timeMs: T0 + i * 1000, agent: 'a-17', action: 'delete' }));
+    const skewed = event({ id: 'fut-skew', timeMs: Date.now() + 60_000, agent: 'a-18' });
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages([future, ...burst, skewed]) }, control)).toBe('done');
+    const dead = topic(n.dlq);
+    expect(dead.map((m) => JSON.parse(m.value!.toString()).id)).toEqual(['fut-1']);
+    expect(dead[0]!.headers![DLQ_HEADERS.reason]).toBe(
+      "time: more than 5m ahead of the processor's clock (GUARDRAIL_MAX_FUTURE); an event from the future would make every later event of its partition late",
+    );
+    expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).agentId)).toEqual(['a-17']);
+  });
+
   it('logs a detection whose reason quotes a huge value with the first 2K characters of the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'guardrail-batch-log-'));
     try {

@@ -72,6 +72,9 @@ describe('guardrail run configuration', () => {
   it('names the setting, the source and the fault in one sentence', async () => {
     expect(problem({ GUARDRAIL_FAIL_MODE: 'half' })).toBe('GUARDRAIL_FAIL_MODE must be closed or open (got "half"), set in the environment');
     expect(problem({ GUARDRAIL_STORE_MODE: 'lua' })).toBe('GUARDRAIL_STORE_MODE must be cached or scripts (got "lua"), set in the environment');
+    expect(problem({ GUARDRAIL_RULES_POLL_INTERVAL: '30d' })).toBe('GUARDRAIL_RULES_POLL_INTERVAL must be at most 24 days (a timer waits at most 2^31-1 ms) (got "30d"), set in the environment');
+    expect(problem({ GUARDRAIL_QUARANTINE_TTL: '99999999d' })).toBe('GUARDRAIL_QUARANTINE_TTL must be at most 365 days (got "99999999d"), set in the environment');
+    expect(loadConfig({ GUARDRAIL_MAX_FUTURE: '15m' }).warnings.join('\n')).toContain('GUARDRAIL_MAX_FUTURE (900000 ms) is not below GUARDRAIL_LATENESS (600000 ms)');
     expect(problem({ GUARDRAIL_LATENESS: '10 minutes' })).toBe('GUARDRAIL_LATENESS must be a duration like 500ms, 30s, 5m or 1h (got "10 minutes"), set in the environment');
     expect(problem({ KAFKA_BROKERS: 'kafka' })).toBe('KAFKA_BROKERS must be a comma-separated list of host:port, and "kafka" is not one, set in the environment');
     expect(problem({ GUARDRAIL_TOPIC_DLQ: 'agent-detections' })).toBe('GUARDRAIL_TOPIC_* settings must name five different topics, and "agent-detections" is used twice');
@@ -95,7 +98,15 @@ describe('guardrail run configuration', () => {
       'GUARDRAIL_ALERTMANAGER_URL must be an http:// or https:// URL such as http://alertmanager:9093 (got "alertmanager:9093"), set in the environment',
     );
     expect(problem({ GUARDRAIL_ALERTMANAGER_URL: 'http://gr:s3cret@am:9093/api/v2/alerts?x=1' })).toBe(
-      'GUARDRAIL_ALERTMANAGER_URL must be a base URL without a query or fragment (the processor adds /api/v2/alerts) (got "http://gr:***@am:9093/api/v2/alerts?x=1"), set in the environment',
+      'GUARDRAIL_ALERTMANAGER_URL must be a base URL without a query or fragment (the processor adds /api/v2/alerts) (got "http://***@am:9093/api/v2/alerts?x=1"), set in the environment',
+    );
+    // A URL that does not parse (port out of range) or whose password the parser re-encodes: still masked.
+    expect(problem({ GUARDRAIL_ALERTMANAGER_URL: 'http://admin:s3cr3t@alertmanager:99999' })).toBe(
+      'GUARDRAIL_ALERTMANAGER_URL must be an http:// or https:// URL such as http://alertmanager:9093 (got "http://***@alertmanager:99999"), set in the environment',
+    );
+    expect(problem({ GUARDRAIL_ALERTMANAGER_URL: 'http://admin:s3 cr<3t@am:9093/?q' })).not.toContain('cr<3t');
+    expect(problem({ GUARDRAIL_ALERTMANAGER_URL: 'http://admin:s3cr3t%ZZ@am:9093' })).toBe(
+      'GUARDRAIL_ALERTMANAGER_URL must percent-encode its user name and password (a % not followed by two hex digits) (got "http://***@am:9093"), set in the environment',
     );
   });
 
