@@ -17,9 +17,11 @@ export const MIN_CREDENTIAL_LENGTH = 16;
 // the flat list). Time zones like "Asia/Tokyo" do not pass: ASIA must be upper case, as AWS writes it.
 const TELLTALE = /eyJ|[Bb](?:[Ee][Aa][Rr][Ee][Rr]|[Aa][Ss][Ii][Cc])|A(?:KIA|SIA|Iza)|g(?:h[pousr]_|ithub_pat_|lpat-)|xox[abprs]-|[sr]k[-_]|-----BEGIN/;
 
-const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
-const BEARER = /(?<![A-Za-z0-9])bearer\s+([A-Za-z0-9\-._~+/]+=*)/i;
-const BASIC = /(?<![A-Za-z0-9])basic\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/i;
+// A JWT may follow an underscore (tok_eyJ...): its two dotted segments keep base64 blobs out.
+const JWT = /(?<![A-Za-z0-9-])eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
+// Global: every occurrence is judged, so prose before a real one ("Bearer realm=api, Bearer 4f9a...") hides nothing.
+const BEARER = /(?<![A-Za-z0-9])bearer\s+([A-Za-z0-9\-._~+/]+=*)/gi;
+const BASIC = /(?<![A-Za-z0-9])basic\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/gi;
 const PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----/;
 const AWS = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/;
 const GITHUB = /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/;
@@ -44,6 +46,18 @@ function looksLikeBasicCredentials(b64: string): boolean {
   return decoded.includes(':') && /^[\x20-\x7e]+$/.test(decoded);
 }
 
+/** Whether some match of the global `re` in `s` has a first group that `looks` like a credential. */
+function anyMatch(re: RegExp, s: string, looks: (group: string) => boolean): boolean {
+  re.lastIndex = 0;
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    if (looks(m[1] ?? '')) {
+      re.lastIndex = 0;
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Whether `s` shows the prefix of some credential pattern: the gate in front of `credentialKind`'s exact patterns. */
 export function hasTelltale(s: string): boolean {
   return TELLTALE.test(s);
@@ -53,10 +67,8 @@ export function hasTelltale(s: string): boolean {
 export function credentialKind(s: string): string | undefined {
   if (s.length < MIN_CREDENTIAL_LENGTH || !hasTelltale(s)) return undefined;
   if (JWT.test(s)) return 'JWT';
-  const bearer = BEARER.exec(s);
-  if (bearer && looksLikeBearerToken(bearer[1] ?? '')) return 'bearer token';
-  const basic = BASIC.exec(s);
-  if (basic && looksLikeBasicCredentials(basic[1] ?? '')) return 'Basic credentials';
+  if (anyMatch(BEARER, s, looksLikeBearerToken)) return 'bearer token';
+  if (anyMatch(BASIC, s, looksLikeBasicCredentials)) return 'Basic credentials';
   if (PEM.test(s)) return 'private key';
   if (AWS.test(s)) return 'AWS access key id';
   if (GITHUB.test(s)) return 'GitHub token';
@@ -86,6 +98,17 @@ const CREDENTIAL_KEYS: ReadonlySet<string> = new Set([
   'idtoken',
   'apikey',
   'xapikey',
+  'apitoken',
+  'authtoken',
+  'xauthtoken',
+  'bearertoken',
+  'sessiontoken',
+  'securitytoken',
+  'xamzsecuritytoken',
+  'privatekey',
+  'secretkey',
+  'secretaccesskey',
+  'awssecretaccesskey',
   'cookie',
   'setcookie',
 ]);

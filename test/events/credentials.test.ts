@@ -42,6 +42,14 @@ const rejected: [string, Record<string, unknown>, string, string][] = [
   ['secret', { secret: 'x' }, 'x', `secret: looks like a raw credential (a field named secret); ${SECRET_REMEDY}`],
   ['cookie list', { headers: { cookie: ['a=1', 'sid=s3ss10n'] } }, 'sid=s3ss10n', `headers.cookie[0]: looks like a raw credential (a field named cookie); ${SECRET_REMEDY}`],
   ['Set-Cookie', { response: { 'Set-Cookie': 'sid=s3ss10n; HttpOnly' } }, 'sid=s3ss10n; HttpOnly', `response.Set-Cookie: looks like a raw credential (a field named set-cookie); ${SECRET_REMEDY}`],
+  ['a Bearer token after prose that says Bearer', { labels: { h: 'WWW-Authenticate: Bearer realm=api; Authorization: Bearer 4f9a8b7c6d5e4f3a2b1c' } }, '4f9a8b7c6d5e4f3a2b1c', `labels.h: looks like a raw credential (bearer token); ${TOKEN_REMEDY}`],
+  ['Basic credentials after prose that says basic', { labels: { note: `plan=basic tier Authorization: Basic ${Buffer.from('admin:hunter2').toString('base64')}` } }, Buffer.from('admin:hunter2').toString('base64'), `labels.note: looks like a raw credential (Basic credentials); ${TOKEN_REMEDY}`],
+  ['JWT after an underscore', { token: { id: `tok_${fakes.jwt}` } }, fakes.jwt, `token.id: looks like a raw credential (JWT); ${TOKEN_REMEDY}`],
+  ['aws_secret_access_key', { aws: { aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } }, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', `aws.aws_secret_access_key: looks like a raw credential (a field named aws_secret_access_key); ${SECRET_REMEDY}`],
+  ['api_token', { labels: { api_token: '9c1f0e2d3b4a5968' } }, '9c1f0e2d3b4a5968', `labels.api_token: looks like a raw credential (a field named api_token); ${SECRET_REMEDY}`],
+  ['X-Auth-Token', { headers: { 'X-Auth-Token': 'opaque-7788' } }, 'opaque-7788', `headers.X-Auth-Token: looks like a raw credential (a field named x-auth-token); ${SECRET_REMEDY}`],
+  ['sessionToken', { creds: { sessionToken: 'FwoGZXIvYXdzEXAMPLE' } }, 'FwoGZXIvYXdzEXAMPLE', `creds.sessionToken: looks like a raw credential (a field named sessiontoken); ${SECRET_REMEDY}`],
+  ['private_key', { sa: { private_key: 'MIIEvQIBADANBgkqhkiG9w0B' } }, 'MIIEvQIBADANBgkqhkiG9w0B', `sa.private_key: looks like a raw credential (a field named private_key); ${SECRET_REMEDY}`],
   ['JWT as a field name', { labels: { [fakes.jwt]: 'x' } }, fakes.jwt, `labels: a field name: looks like a raw credential (JWT); ${TOKEN_REMEDY}`],
   ['AWS key as a top-level field name', { [fakes.awsKeyId]: 1 }, fakes.awsKeyId, `the event: a field name: looks like a raw credential (AWS access key id); ${SECRET_REMEDY}`],
 ];
@@ -122,6 +130,8 @@ describe('ids and ordinary words are not credentials', () => {
     ['boolean secret flag', { labels: undefined, secret: true }],
     ['fields that merely contain credential words', { password_policy: 'strong', secretary: 'Ann', cookies_enabled: 'yes', tokens: 'many' }],
     ['the token object', { token: { id: 't-9', issuer: 'https://idp.example.com', scopes: ['crm.read'] } }],
+    ['prose saying bearer and basic twice', { labels: { note: 'Bearer auth or basic auth; the bearer realm is basic' } }],
+    ['names near the credential ones', { token_type: 'Bearer', key_id: 'k-1', private_keys_rotated: 'yes', session_token_ttl: '1h' }],
   ];
   it.each(accepted)('%s', (_name, patch) => {
     const r = decodeEvent(JSON.stringify(withFields(full(), patch)));
