@@ -17,13 +17,22 @@ const oneOf = <T extends string>(values: readonly T[], description: string) =>
 // Required identifiers must be non-empty: an empty agent.id cannot key a Kafka message or a window.
 const id = (description: string) => Type.String({ minLength: 1, description });
 
+/**
+ * The longest subject identifier (agent, token, principal, session). They key Kafka
+ * messages and state, and each detection, revocation and quarantine repeats them: an id of
+ * hundreds of kilobytes made messages the broker refuses, and the partition behind them stalled.
+ * 1024 leaves room for any real id (a SPIFFE id, an ARN, an e-mail address).
+ */
+export const MAX_ID_LENGTH = 1024;
+const subjectId = (description: string) => Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, description });
+
 export const EventSchema = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 128, description: 'Unique per event; the dedup key (a redelivery must not count twice).' }),
     time: Type.String({ format: 'date-time', description: 'RFC 3339 timestamp with Z or an offset: when the access happened (event time).' }),
     agent: Type.Object(
       {
-        id: id('The agent; also the Kafka message key.'),
+        id: subjectId('The agent; also the Kafka message key.'),
         name: Type.Optional(Type.String({ description: 'Display only.' })),
         owner: Type.Optional(Type.String({ description: 'Display only.' })),
       },
@@ -31,7 +40,7 @@ export const EventSchema = Type.Object(
     ),
     token: Type.Object(
       {
-        id: id("The token's identifier (jti or handle). Never the raw token: an event carrying a bearer token or JWT anywhere is rejected."),
+        id: subjectId("The token's identifier (jti or handle). Never the raw token: an event carrying a bearer token or JWT anywhere is rejected."),
         issuer: Type.Optional(Type.String({ description: 'Who issued the token.' })),
         scopes: Type.Optional(Type.Array(Type.String(), { description: 'Scopes granted to the token.' })),
       },
@@ -40,7 +49,7 @@ export const EventSchema = Type.Object(
     principal: Type.Optional(
       Type.Object(
         {
-          id: Type.Optional(Type.String({ description: 'The human the agent acts for.' })),
+          id: Type.Optional(Type.String({ maxLength: MAX_ID_LENGTH, description: 'The human the agent acts for.' })),
           tenant: Type.Optional(Type.String({ description: "The principal's tenant." })),
           timezone: Type.Optional(Type.String({ description: 'IANA time zone (e.g. Europe/Berlin); drives time-of-day rules.' })),
         },
@@ -48,7 +57,7 @@ export const EventSchema = Type.Object(
       ),
     ),
     session: Type.Optional(
-      Type.Object({ id: Type.Optional(Type.String({ description: 'Session identifier.' })) }, { description: 'The agent session.' }),
+      Type.Object({ id: Type.Optional(Type.String({ maxLength: MAX_ID_LENGTH, description: 'Session identifier.' })) }, { description: 'The agent session.' }),
     ),
     action: id('read, list, write, delete, download, export, admin, or another verb.'),
     resource: Type.Object(

@@ -29,6 +29,7 @@ function expected(s: FieldSchema): string {
   switch (s.type) {
     case 'string':
       if (s.minLength !== undefined && s.maxLength !== undefined) return `a string of ${s.minLength}-${s.maxLength} characters`;
+      if (s.maxLength !== undefined) return `a string of at most ${s.maxLength} characters`;
       return s.minLength === 1 ? 'a non-empty string' : 'a string';
     case 'number':
     case 'integer': {
@@ -80,6 +81,7 @@ function describe(err: ErrorObject, root: unknown): string {
     case 'minLength':
     case 'maxLength':
       if (schema.maxLength !== undefined && schema.minLength !== undefined) return `${field}: must be ${schema.minLength}-${schema.maxLength} characters`;
+      if (err.keyword === 'maxLength') return `${field}: must be at most ${schema.maxLength} characters`;
       return `${field}: must not be empty`;
     case 'pattern':
       // Only source.country carries a pattern; it gets the country sentence.

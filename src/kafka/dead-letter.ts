@@ -29,11 +29,42 @@ export function deadLetter(dlqTopic: string, source: { topic: string; partition:
 }
 
 export const DLQ_TRUNCATED = 'guardrail-truncated-from';
+export const DLQ_KEY_TRUNCATED = 'guardrail-key-truncated-from';
+export const DLQ_HEADERS_DROPPED = 'guardrail-headers-dropped';
 const KEEP_BYTES = 64 * 1024;
+const KEEP_KEY_BYTES = 1024;
+const KEEP_HEADER_BYTES = 16 * 1024;
 
-/** A dead letter too large for the broker: the first 64 KiB of its value, its original size in a header. */
+const bytesOf = (v: string | Buffer): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v));
+
+function headerBytes(headers: OutRecord['headers']): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(headers)) n += Buffer.byteLength(k) + (Array.isArray(v) ? v : [v]).reduce((s, x) => s + (x === null ? 0 : Buffer.byteLength(x)), 0);
+  return n;
+}
+
+/**
+ * A dead letter too large for the broker, cut to what any topic takes (about 82 KiB at most): the
+ * first 64 KiB of its value, the first 1 KiB of its key, and its original headers only if they
+ * come to 16 KiB or less, each cut named in a header with the original size. Sending it whole again
+ * would be refused again, and the partition would stall behind it.
+ */
 export function truncateDeadLetter(r: OutRecord): OutRecord {
-  const value = r.value === null ? null : Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
-  if (value === null || value.length <= KEEP_BYTES) return r;
-  return { ...r, value: value.subarray(0, KEEP_BYTES), headers: { ...r.headers, [DLQ_TRUNCATED]: String(value.length) } };
+  const headers: OutRecord['headers'] = {};
+  const own = new Set<string>([...Object.values(DLQ_HEADERS), DLQ_TRUNCATED, DLQ_KEY_TRUNCATED, DLQ_HEADERS_DROPPED]);
+  const theirs = Object.fromEntries(Object.entries(r.headers).filter(([k]) => !own.has(k)));
+  const theirBytes = headerBytes(theirs);
+  if (theirBytes <= KEEP_HEADER_BYTES) Object.assign(headers, theirs);
+  else headers[DLQ_HEADERS_DROPPED] = String(theirBytes);
+  for (const [k, v] of Object.entries(r.headers)) if (own.has(k)) headers[k] = v;
+  let { key, value } = r;
+  if (value !== null && bytesOf(value).length > KEEP_BYTES) {
+    headers[DLQ_TRUNCATED] = String(bytesOf(value).length);
+    value = bytesOf(value).subarray(0, KEEP_BYTES);
+  }
+  if (key !== null && bytesOf(key).length > KEEP_KEY_BYTES) {
+    headers[DLQ_KEY_TRUNCATED] = String(bytesOf(key).length);
+    key = bytesOf(key).subarray(0, KEEP_KEY_BYTES);
+  }
+  return { ...r, key, value, headers };
 }

@@ -5,6 +5,6 @@ export { ensureTopics, topicNames } from './topics.js';
 export { startProcessor, type Processor, type ProcessorDeps } from './processor.js';
 export { BatchHandler, type BatchControl, type BatchHandlerDeps, type BatchInput, type BatchResult } from './batch.js';
 export { GroupMember } from './consumer.js';
-export { DLQ_HEADERS, DLQ_TRUNCATED, deadLetter, truncateDeadLetter } from './dead-letter.js';
+export { DLQ_HEADERS, DLQ_HEADERS_DROPPED, DLQ_KEY_TRUNCATED, DLQ_TRUNCATED, deadLetter, truncateDeadLetter } from './dead-letter.js';
 export { LedgerStore, RedeliveryLedger } from './ledger.js';
 export { isStateless, statelessRuleset } from './stateless.js';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIPPED_HEADER, type RevocationMessage } from '../../src/actions/index.js';
 import type { Detection } from '../../src/engine/index.js';
+import { DLQ_HEADERS, DLQ_KEY_TRUNCATED, DLQ_TRUNCATED } from '../../src/kafka/index.js';
 import { BROKERS, event, kafka, produce, startWithReader, testNames, waitCommitted, type Harness, type TopicReader } from './helpers.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
@@ -43,12 +44,13 @@ describe.skipIf(!BROKERS)('guardrail run with values larger than the output topi
           { topic: n.events, numPartitions: 1, replicationFactor: 1 },
           { topic: n.detections, numPartitions: 1, replicationFactor: 1, configEntries: SMALL_TOPIC },
           { topic: n.revocations, numPartitions: 1, replicationFactor: 1, configEntries: SMALL_TOPIC },
+          { topic: n.dlq, numPartitions: 1, replicationFactor: 1, configEntries: SMALL_TOPIC },
         ],
       });
     } finally {
       await admin.disconnect();
     }
-    harness = await startWithReader(n, [n.detections, n.revocations], { GUARDRAIL_RULES: dir });
+    harness = await startWithReader(n, [n.detections, n.revocations, n.dlq], { GUARDRAIL_RULES: dir });
     reader = harness.reader;
   });
 
@@ -77,5 +79,20 @@ describe.skipIf(!BROKERS)('guardrail run with values larger than the output topi
     expect(detection.groupKey['labels.case']).toBe(`${'c'.repeat(256)}… (150000 characters)`);
     expect(detections.find((m) => (JSON.parse(m.value) as Detection).subject.tokenId === 'tok-next')!.headers[CLIPPED_HEADER]).toBeUndefined();
     expect(detection.eventIds).toEqual(['big-1']);
+  });
+
+  it('cuts a dead letter whose key alone makes it too large, and processes the next event', async () => {
+    // 60 KB of key and 50 KB of value: over the topic's 100 KB with the value kept whole.
+    const key = 'k'.repeat(60_000);
+    await produce(n.events, [`{"not json": ${'x'.repeat(50_000)}`], key);
+    await produce(n.events, [{ ...event({ id: 'after-dl-1', timeMs: T0 + 5000, agent: 'a-after', action: 'export', token: 'tok-after' }), labels: { case: 'after' } }]);
+    await reader.waitFor(() => reader.json<RevocationMessage>(n.revocations).some((r) => r.tokenId === 'tok-after'), 'the revocation after the dead letter');
+    const dead = reader.messages.get(n.dlq)!;
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.key).toBe('k'.repeat(1024));
+    expect(dead[0]!.headers[DLQ_KEY_TRUNCATED]).toBe('60000');
+    expect(dead[0]!.headers[DLQ_TRUNCATED]).toBeUndefined();
+    expect(dead[0]!.value).toBe(`{"not json": ${'x'.repeat(50_000)}`);
+    expect(dead[0]!.headers[DLQ_HEADERS.reason]).toMatch(/^not valid JSON/);
   });
 });
