@@ -1,7 +1,8 @@
 /*
  * `guardrail run [--config FILE]`: the stream processor. Settings come from the environment, over an
  * optional config file (docs/processor.md lists them). Exit status: 0 after a clean shutdown on
- * SIGTERM or SIGINT, 2 for a bad setting, 1 when start-up fails (invalid rules, Kafka unreachable).
+ * SIGTERM or SIGINT, 1 when GUARDRAIL_SHUTDOWN_TIMEOUT passed first (the batch in flight is left
+ * uncommitted), 2 for a bad setting, 1 when start-up fails (invalid rules, Kafka unreachable).
  */
 import { pino, type Logger } from 'pino';
 import { ConfigInvalidError, GuardrailError, RulesInvalidError, formatProblem } from '../errors/index.js';
@@ -83,7 +84,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', on);
   });
   log.info({ signal }, 'shutting down: finishing the batch in flight');
-  await processor.stop();
+  if ((await processor.stop()) === 'timeout') {
+    // A client still closing (a producer retrying a send to a broker that is gone) would keep the
+    // process alive past the timeout the operator set: give the exit a second, then force it.
+    setTimeout(() => process.exit(1), 1000).unref();
+    return 1;
+  }
   log.info('stopped');
   return 0;
 }

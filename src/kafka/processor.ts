@@ -14,7 +14,7 @@ import { RulesWatcher, type FailMode, type ProcessorConfig } from '../config/ind
 import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
 import { GeoIpFile } from '../events/index.js';
 import type { Ruleset } from '../rules/index.js';
-import { RedisStore, createStoreMetrics, ioredisOptions, withGuardedConnector } from '../state/index.js';
+import { RedisStore, checkEvictionPolicy, createStoreMetrics, ioredisOptions, withGuardedConnector } from '../state/index.js';
 import { checkKafkaAccess, kafkaAccessError } from './access.js';
 import { BatchHandler } from './batch.js';
 import { createKafka } from './client.js';
@@ -41,8 +41,11 @@ export interface Processor {
   checkRules(): Promise<void>;
   /** Loads the GeoIP database again now if its file changed (otherwise checked every GUARDRAIL_RULES_POLL_INTERVAL). */
   checkGeoIp(): void;
-  /** Finishes the batch in flight, commits, and closes everything (bounded by GUARDRAIL_SHUTDOWN_TIMEOUT). */
-  stop(): Promise<void>;
+  /**
+   * Finishes the batch in flight, commits, and closes everything, bounded by GUARDRAIL_SHUTDOWN_TIMEOUT:
+   * 'timeout' when that passed first (clients may still be closing, and keep the process alive).
+   */
+  stop(): Promise<'closed' | 'timeout'>;
 }
 
 /** At most one line per this many ms about unreadable state values; the metric counts every one. */
@@ -185,6 +188,8 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     closers.push({ name: 'store', close: () => store.close() });
     try {
       await store.ready();
+      const eviction = await checkEvictionPolicy(redis);
+      if (eviction !== undefined) storeLog.warn(eviction);
     } catch (err) {
       storeLog.warn({ err }, `state store not reachable at start-up; fail ${effectiveFailMode(rules, config.failMode)} applies until it is`);
     }
@@ -292,7 +297,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
       log.info({ port: server.port }, 'serving /metrics, /healthz and /readyz');
     }
 
-    let stopping: Promise<void> | undefined;
+    let stopping: Promise<'closed' | 'timeout'> | undefined;
     return {
       metrics,
       metricsPort: server?.port,
@@ -312,6 +317,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
           const done = await Promise.race([closeAll().then(() => 'closed' as const), deadline]);
           clearTimeout(timer);
           if (done === 'timeout') log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting with the batch in flight uncommitted (it will be redelivered)');
+          return done;
         })();
         return stopping;
       },

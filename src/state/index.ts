@@ -33,6 +33,7 @@ export { robustStats } from './baseline.js';
 export { slotSizeFor, slotOf } from './slots.js';
 export { DEFAULT_MAX_CACHED_KEYS, RedisStore, type RedisStoreMode, type RedisStoreOptions } from './redis/store.js';
 export { withGuardedConnector } from './redis/client.js';
+export { checkEvictionPolicy, evictionWarning } from './redis/eviction.js';
 export {
   DEFAULT_REDIS_URL,
   REDIS_SETTINGS,
