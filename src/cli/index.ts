@@ -50,6 +50,30 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`guardrail ${name}: ${err.message}\n`);
       return err.code === 'GR_ERR_USAGE' ? 2 : 1;
     }
+    // A file given on the command line that cannot be opened (missing, a directory, not readable):
+    // one sentence naming it, not a stack trace.
+    const fault = fileFault(err);
+    if (fault !== undefined) {
+      process.stderr.write(`guardrail ${name}: ${fault}\n`);
+      return 1;
+    }
     throw err;
   }
+}
+
+const FILE_FAULTS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+function fileFault(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!(err instanceof Error) || typeof e?.code !== 'string' || typeof e.path !== 'string') return undefined;
+  const what = FILE_FAULTS[e.code];
+  return what === undefined ? undefined : `${e.path}: ${what}`;
 }

@@ -23,14 +23,21 @@ export async function* readLineChunks(path: string | undefined): AsyncGenerator<
   const input: Readable = path === undefined || path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   const decoder = new StringDecoder('utf8');
   let rest = '';
-  for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    // The chunk is split on its own and the unfinished line before it joins only its first line:
-    // joining the whole chunk to it first would copy the chunk's text once more (a fifth of what
-    // replay allocated per event).
-    const lines = (typeof chunk === 'string' ? chunk : decoder.write(chunk)).split('\n');
-    if (rest !== '') lines[0] = rest + lines[0]!;
-    rest = lines.pop()!;
-    if (lines.length > 0) yield withoutCarriageReturns(lines);
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer | string>) {
+      // The chunk is split on its own and the unfinished line before it joins only its first line:
+      // joining the whole chunk to it first would copy the chunk's text once more (a fifth of what
+      // replay allocated per event).
+      const lines = (typeof chunk === 'string' ? chunk : decoder.write(chunk)).split('\n');
+      if (rest !== '') lines[0] = rest + lines[0]!;
+      rest = lines.pop()!;
+      if (lines.length > 0) yield withoutCarriageReturns(lines);
+    }
+  } catch (err) {
+    // A read error (EISDIR: the path is a directory) carries no path; the command's message names it.
+    const e = err as NodeJS.ErrnoException;
+    if (path !== undefined && path !== '-' && err instanceof Error && typeof e.code === 'string' && e.path === undefined) e.path = path;
+    throw err;
   }
   rest += decoder.end();
   if (rest !== '') yield withoutCarriageReturns([rest]);

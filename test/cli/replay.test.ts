@@ -13,6 +13,19 @@ function replay(input: string, ...flags: string[]): { status: number | null; std
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe('files that cannot be opened', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, ['bin/guardrail.js', ...args], { encoding: 'utf8' });
+  it.each([
+    [['replay', '--events', '/nonexistent/events.jsonl'], 'guardrail replay: /nonexistent/events.jsonl: no such file or directory\n'],
+    [['replay', '--events', 'rules'], 'guardrail replay: rules: is a directory\n'],
+    [['simulate', '--days', '1', '--agents', '3', '--out', '/nonexistent/dir/t.jsonl'], 'guardrail simulate: /nonexistent/dir/t.jsonl: no such file or directory\n'],
+  ])('%j: one sentence naming the file, exit status 1', (args, stderr) => {
+    const r = run(...args);
+    expect(r.stderr).toBe(stderr);
+    expect(r.status).toBe(1);
+  });
+});
+
 describe('guardrail replay --events -', () => {
   it('reads standard input, names bad lines by their number, and counts every event', () => {
     const input = `${valid[0]}\r\n{"id": oops}\n\n${valid[1]}\n${valid[2]}`;
