@@ -80,6 +80,21 @@ export function credentialKind(s: string): string | undefined {
   return undefined;
 }
 
+const REDACTED_TEXT = '[REDACTED]';
+const EVERYWHERE = [JWT, PEM, AWS, GITHUB, SLACK, GITLAB, GOOGLE, SK].map((re) => new RegExp(re.source, 'g'));
+
+/**
+ * `s` with every credential-shaped part replaced by "[REDACTED]": for text that is not JSON (a
+ * dead letter's bytes), where no field can be redacted whole. Bearer and Basic keep their word.
+ */
+export function redactText(s: string): string {
+  if (!hasTelltale(s)) return s;
+  let out = s.replace(BEARER, (m: string, token: string) => (looksLikeBearerToken(token) ? m.slice(0, m.length - token.length) + REDACTED_TEXT : m));
+  out = out.replace(BASIC, (m: string, b64: string) => (looksLikeBasicCredentials(b64) ? m.slice(0, m.length - b64.length) + REDACTED_TEXT : m));
+  for (const re of EVERYWHERE) out = out.replace(re, REDACTED_TEXT);
+  return out;
+}
+
 /** Kinds whose remedy is "send the token id": the emitter has a token and passed the token itself. */
 export function isTokenKind(kind: string): boolean {
   return kind === 'JWT' || kind === 'bearer token' || kind === 'Basic credentials';

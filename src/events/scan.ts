@@ -21,9 +21,16 @@ function problem(sentence: (where: string) => string): Problem {
   return { reversedPath: [], sentence };
 }
 
+const CREDENTIAL_SENTENCE = ': looks like a raw credential (';
+
+/** Whether a decode reason is a credential finding (the event's text holds a secret). */
+export function isCredentialReason(reason: string): boolean {
+  return reason.includes(CREDENTIAL_SENTENCE);
+}
+
 function credential(kind: string, subject = ''): Problem {
   const remedy = isTokenKind(kind) ? 'send the token id (jti), never the token' : 'events must never carry secrets';
-  return problem((where) => `${where}${subject}: looks like a raw credential (${kind}); ${remedy}`);
+  return problem((where) => `${where}${subject}${CREDENTIAL_SENTENCE}${kind}); ${remedy}`);
 }
 
 // Short strings (most ids and verbs) skip the patterns; a long one pays one telltale test unless it shows a prefix.

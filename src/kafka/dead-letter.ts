@@ -5,6 +5,7 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import type { OutRecord } from '../actions/index.js';
+import { credentialKind, isCredentialKey, isCredentialReason, redactCredentials, redactText, REDACTED } from '../events/index.js';
 
 export const DLQ_HEADERS = {
   reason: 'guardrail-reason',
@@ -13,19 +14,63 @@ export const DLQ_HEADERS = {
   offset: 'guardrail-source-offset',
   timestamp: 'guardrail-source-timestamp',
   failedAt: 'guardrail-failed-at',
+  redacted: 'guardrail-redacted',
 } as const;
 
 export function deadLetter(dlqTopic: string, source: { topic: string; partition: number }, message: KafkaMessage, reason: string, nowMs: number): OutRecord {
   const headers: OutRecord['headers'] = {};
-  // As they came, a header without a value (null) included: kafkajs's type leaves that case out.
-  for (const [name, value] of Object.entries(message.headers ?? {}) as [string, OutRecord['headers'][string] | undefined][]) if (value !== undefined) headers[name] = value;
+  let redacted = false;
+  // As they came, a header without a value (null) included: kafkajs's type leaves that case out;
+  // but never a credential (an authorization header, a token in a trace header).
+  for (const [name, value] of Object.entries(message.headers ?? {}) as [string, OutRecord['headers'][string] | undefined][]) {
+    if (value === undefined) continue;
+    const safe = redactHeader(name, value);
+    if (safe !== value) redacted = true;
+    headers[name] = safe;
+  }
+  const value = redactValue(message.value, reason);
+  if (value !== message.value) redacted = true;
+  if (redacted) headers[DLQ_HEADERS.redacted] = 'credentials';
   headers[DLQ_HEADERS.reason] = reason;
   headers[DLQ_HEADERS.topic] = source.topic;
   headers[DLQ_HEADERS.partition] = String(source.partition);
   headers[DLQ_HEADERS.offset] = message.offset;
   headers[DLQ_HEADERS.timestamp] = message.timestamp;
   headers[DLQ_HEADERS.failedAt] = new Date(nowMs).toISOString();
-  return { topic: dlqTopic, key: message.key, value: message.value, headers };
+  return { topic: dlqTopic, key: message.key, value, headers };
+}
+
+/**
+ * The dead letter's value: the original bytes, unless they hold a credential. A credential must
+ * not be stored by us (the dead-letter topic is kept and read by people), so a JSON event rejected
+ * for one is written with each credential-shaped string replaced by "[REDACTED]", and other text
+ * with each credential-shaped part replaced. Everything else of the event is kept for the emitter
+ * to fix and replay.
+ */
+function redactValue(value: Buffer | null, reason: string): Buffer | null {
+  if (value === null) return null;
+  const text = value.toString('utf8');
+  if (isCredentialReason(reason)) {
+    try {
+      return Buffer.from(JSON.stringify(redactCredentials(JSON.parse(text) as unknown)));
+    } catch {
+      // Not JSON after all (its bytes were decoded another way): redact the text.
+    }
+  }
+  const redacted = redactText(text);
+  return redacted === text ? value : Buffer.from(redacted);
+}
+
+function redactHeader(name: string, value: OutRecord['headers'][string]): OutRecord['headers'][string] {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => redactHeader(name, v) as string | Buffer | null);
+    return items.every((v, i) => v === value[i]) ? value : items;
+  }
+  if (value === null) return null;
+  const text = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+  if (isCredentialKey(name) && text !== '') return REDACTED;
+  if (credentialKind(text) === undefined) return value;
+  return redactText(text);
 }
 
 export const DLQ_TRUNCATED = 'guardrail-truncated-from';

@@ -282,6 +282,31 @@ describe('BatchHandler', () => {
     expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).agentId)).toEqual(['a-17']);
   });
 
+  it('never republishes a credential: a dead letter rejected for one has it redacted, and says so', async () => {
+    const { h, topic } = handler(new UnreliableStore());
+    const jwt = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from('{"sub":"alice"}').toString('base64url')}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
+    const withJwt = { ...event({ id: 'cred-1', timeMs: T0, agent: 'a-19' }), labels: { auth: jwt, team: 'payroll' } };
+    const notJson = `{"id": "cred-2", "hdr": Bearer 4f9a8b7c6d5e4f3a2b1c0d9e}`;
+    const [a, b, c] = messages([withJwt, notJson, 'plain garbage']);
+    (a as unknown as { headers: Record<string, unknown> }).headers = { authorization: Buffer.from(`Bearer ${jwt}`), trace: 'abc' };
+    expect(await h.handle({ topic: n.events, partition: 0, messages: [a!, b!, c!] }, control)).toBe('done');
+    const dead = topic(n.dlq);
+    expect(dead).toHaveLength(3);
+    const all = JSON.stringify(dead.map((m) => [m.value!.toString(), Object.values(m.headers!).map(String)]));
+    expect(all).not.toContain(jwt.slice(0, 30));
+    expect(all).not.toContain('4f9a8b7c6d5e4f3a2b1c0d9e');
+    // The event itself is kept, its secret replaced: the emitter can see what it sent and fix it.
+    expect(JSON.parse(dead[0]!.value!.toString())).toEqual({ ...withJwt, labels: { auth: '[REDACTED]', team: 'payroll' } });
+    expect(dead[0]!.headers!['authorization']).toBe('[REDACTED]');
+    expect(dead[0]!.headers!['trace']).toBe('abc');
+    expect(dead[0]!.headers![DLQ_HEADERS.redacted]).toBe('credentials');
+    expect(dead[1]!.value!.toString()).toBe('{"id": "cred-2", "hdr": Bearer [REDACTED]}');
+    expect(dead[1]!.headers![DLQ_HEADERS.redacted]).toBe('credentials');
+    // Nothing to redact: the original bytes, no header.
+    expect(dead[2]!.value!.toString()).toBe('plain garbage');
+    expect(dead[2]!.headers![DLQ_HEADERS.redacted]).toBeUndefined();
+  });
+
   it('logs a detection whose reason quotes a huge value with the first 2K characters of the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'guardrail-batch-log-'));
     try {
