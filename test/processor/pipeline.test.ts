@@ -128,7 +128,10 @@ describe.skipIf(!BROKERS)('guardrail run: Kafka in, Redis state, actions out', (
     await reader.waitFor(() => reader.messages.get(n.dlq)!.length >= 3, 'three dead letters');
     await reader.waitFor(() => reader.json<ActionOut>(n.revocations).some((m) => m.agentId === 'a-dlq'), 'the revocation after the bad events');
     const dead = reader.messages.get(n.dlq)!;
-    expect(dead.map((m) => m.value)).toEqual([notJson, noToken, withJwt]);
+    // Original bytes, but never a credential: the JWT is replaced, the rest of the event kept.
+    expect(dead.map((m) => m.value)).toEqual([notJson, noToken, JSON.stringify({ ...JSON.parse(withJwt), token: { id: '[REDACTED]' } })]);
+    expect(dead[2]!.headers[DLQ_HEADERS.redacted]).toBe('credentials');
+    expect(dead[0]!.headers[DLQ_HEADERS.redacted]).toBeUndefined();
     expect(dead.every((m) => m.key === 'a-dlq')).toBe(true);
     expect(dead[0]!.headers[DLQ_HEADERS.reason]).toMatch(/JSON/);
     expect(dead[1]!.headers[DLQ_HEADERS.reason]).toMatch(/token/);
