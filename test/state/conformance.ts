@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { robustStats, type StateStore, type StoreOp, type StoreResult, type WindowSpec } from '../../src/state/index.js';
+import type { SeenObservation } from '../../src/state/types.js';
 
 const T0 = Date.parse('2026-11-02T10:00:00Z');
 const S = 1000;
@@ -139,6 +140,21 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
       expect(r.observations.map((o) => [o.seenBefore, o.known])).toEqual([[false, 0], [true, 1], [false, 1], [true, 2], [false, 1]]);
       expect(r.observations[2]!.firstSeenMs).toBe(T0);
+    });
+
+    it('answers a seen input that comes again as the first time, so a detection lost to a crash is made again', async () => {
+      const k = key('s-again');
+      const spec = { historyMs: 2 * D };
+      const inputs = [
+        { id: 'a', timeMs: T0, value: 'DE' },
+        { id: 'b', timeMs: T0 + M, value: 'FR' },
+        { id: 'c', timeMs: T0 + 2 * M, value: 'DE' },
+      ];
+      const first = await one({ type: 'seen', key: k, spec, inputs });
+      const again = await one({ type: 'seen', key: k, spec, inputs: [...inputs, { id: 'd', timeMs: T0 + 3 * M, value: 'IT' }] });
+      const view = (o: SeenObservation) => [o.duplicate, o.seenBefore, o.known];
+      expect(first.observations.map(view)).toEqual([[false, false, 0], [false, false, 1], [false, true, 2]]);
+      expect(again.observations.map(view)).toEqual([[true, false, 0], [true, false, 1], [true, true, 2], [false, false, 2]]);
     });
 
     it('reports the position before each event, also out of order', async () => {

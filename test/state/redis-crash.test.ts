@@ -4,8 +4,15 @@
  * in cached mode the new client holds nothing, so its writes are refused and it starts from what the
  * crashed one wrote.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { Engine } from '../../src/engine/index.js';
+import type { DecodedEvent } from '../../src/events/index.js';
+import { LedgerStore, RedeliveryLedger } from '../../src/kafka/index.js';
+import { loadRules } from '../../src/rules/index.js';
 import { MemoryStore, RedisStore, type StateStore, type StoreOp } from '../../src/state/index.js';
 import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
 
@@ -85,6 +92,44 @@ describe.each(['cached', 'scripts'] as const)('redis store (%s mode) after a cra
       expect(await probe(retried)).toEqual(await probe(memory));
     } finally {
       await retried.close();
+    }
+  });
+});
+
+describe('a batch whose states were written but whose detections were never published', () => {
+  it.each(['cached', 'scripts'] as const)('gives the same detections when it comes again (%s mode)', async (mode) => {
+    const dir = mkdtempSync(join(tmpdir(), 'guardrail-again-'));
+    const stores: RedisStore[] = [];
+    const client = new Redis(REDIS_URL);
+    try {
+      writeFileSync(
+        join(dir, 'rules.yaml'),
+        ['rules:', '  - id: new-country', '    kind: geo', '    check: new_location', '    on: country', '    history: 30d', '    minHistory: 0s', '    actions: [alert]', ''].join('\n'),
+      );
+      const ruleset = await loadRules(dir);
+      const at = (id: string, t: number, country: string): DecodedEvent => ({
+        event: { id, time: new Date(T0 + t).toISOString(), agent: { id: 'a-1' }, token: { id: 'tok-1' }, action: 'read', resource: { type: 'crm.contact' }, source: { country } },
+        timeMs: T0 + t,
+      });
+      const events = [at('x1', 0, 'DE'), at('x2', M, 'DE'), at('x3', 2 * M, 'FR'), at('x4', 3 * M, 'FR')];
+      const run = async () => {
+        // A fresh process: new store client, new engine; only Redis carries over.
+        const store = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-${mode}-c`, mode });
+        stores.push(store);
+        // As the processor composes it: events count as seen once their batch was recorded handled, which this one never was.
+        const ledger = new RedeliveryLedger(client, `${prefix}-${mode}-c`, H);
+        const out = await new Engine({ ruleset, store: new LedgerStore(store, ledger) }).process(events);
+        return out.detections.map((d) => [d.id, d.reason]);
+      };
+      const first = await run();
+      expect(first).toHaveLength(1);
+      expect(first[0]![1]).toContain('first use of country "FR"');
+      // The crash came after the state write and before the publish: the batch comes again.
+      expect(await run()).toEqual(first);
+    } finally {
+      for (const s of stores) await s.close();
+      client.disconnect();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createMetrics } from '../../src/metrics/index.js';
 import { createStoreMetrics, RedisStore, type StateStore, type StoreOp } from '../../src/state/index.js';
-import { eventBucket } from '../../src/state/redis/keys.js';
+import { eventBucket, stateKey } from '../../src/state/redis/keys.js';
+import type { SeenObservation } from '../../src/state/types.js';
 import { describeStoreConformance } from './conformance.js';
 import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
 
@@ -175,6 +176,36 @@ describe('redis store', () => {
       // Written over: readable again.
       const value = await admin.get(`${prefix}:{${Buffer.from(key.group).toString('base64url')}}:window:c1:garbled`);
       expect(JSON.parse(value!.slice(20))[0]).toBeTypeOf('number');
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+
+  it.each(['scripts', 'cached'] as const)('reads a seen state written before additions were kept (%s mode)', async (mode) => {
+    const store = new RedisStore({ url: REDIS_URL, prefix, mode });
+    const admin = new Redis(REDIS_URL);
+    const key = { rule: `old-seen-${mode}`, group: '["agent-9"]' };
+    const spec = { historyMs: 86_400_000 };
+    try {
+      await store.apply([{ type: 'seen', key, spec, inputs: [{ id: 'a', timeMs: T0, value: 'DE' }] }]);
+      // What the same call wrote before 2026-12-03: no addition order or id.
+      if (mode === 'scripts') {
+        expect(await admin.hget(stateKey(prefix, 'seen', 'vals', key), 'DE')).toBe(`${T0}|1|a`);
+        await admin.hset(stateKey(prefix, 'seen', 'vals', key), 'DE', String(T0));
+        await admin.hdel(stateKey(prefix, 'seen', 'st', key), 'adds');
+      } else {
+        const c1 = stateKey(prefix, 'seen', 'c1', key);
+        const value = (await admin.get(c1))!;
+        const snapshot = JSON.parse(value.slice(20)) as unknown[];
+        expect(snapshot.slice(5)).toEqual([['DE', 1, 'a'], 1]);
+        await admin.set(c1, value.slice(0, 20) + JSON.stringify(snapshot.slice(0, 5)), 'PX', 60_000);
+      }
+      // Another instance (the cached mode would answer from its cache): it reads the old format.
+      const other = new RedisStore({ url: REDIS_URL, prefix, mode });
+      const [r] = await other.apply([{ type: 'seen', key, spec, inputs: [{ id: 'a', timeMs: T0, value: 'DE' }, { id: 'b', timeMs: T0 + 1000, value: 'FR' }] }]).finally(() => other.close());
+      // The old answer for an input that comes again (nothing better is known), and new inputs as ever.
+      expect(r!.observations.map((o) => [(o as SeenObservation).duplicate, (o as SeenObservation).seenBefore, (o as SeenObservation).known])).toEqual([[true, true, 1], [false, false, 1]]);
     } finally {
       admin.disconnect();
       await store.close();
