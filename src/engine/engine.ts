@@ -7,7 +7,7 @@ import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/ind
 import { deriveGeo, noGeoCounts, type GeoCounts, type GeoLookup } from '../events/geoip.js';
 import type { DecodedEvent } from '../events/types.js';
 import type { CompiledRule, CompositeRule, FieldCondition, Ruleset, TimeRange } from '../rules/types.js';
-import { StoreUnavailableError } from '../errors/index.js';
+import { StoreContentionError } from '../errors/index.js';
 import { isBatchStore, type StateStore } from '../state/types.js';
 import { Plan, type Ref } from './plan.js';
 import { plannerFor, stateOf, type Pending, type Planner, type PrimaryRule } from './primary.js';
@@ -56,6 +56,8 @@ interface RuleHit {
 export const DEFAULT_LATENESS_MS = 600_000;
 /** Attempts of one batch against a store whose states keep changing elsewhere (BatchStateStore). */
 const MAX_BATCH_ATTEMPTS = 8;
+/** The longest pause between two attempts of a batch whose states changed elsewhere. */
+const MAX_RETRY_PAUSE_MS = 100;
 export const DEFAULT_DEDUP_HORIZON_MS = 3_600_000;
 
 export class Engine {
@@ -157,10 +159,13 @@ export class Engine {
       for (let attempt = 1; ; attempt++) {
         await this.decide(events, outcome);
         if (await batched.flush(token)) return outcome;
-        // A state had changed elsewhere: the store put the batch's keys back; decide again.
+        // A state had changed elsewhere: the store put the batch's keys back; decide again, after a
+        // random pause that grows with the attempts, so two instances writing the same keys (a
+        // principal's agents on two partitions) stop meeting at every attempt.
         if (attempt >= MAX_BATCH_ATTEMPTS) {
-          throw new StoreUnavailableError(`state store: the batch's states kept changing elsewhere for ${MAX_BATCH_ATTEMPTS} attempts`);
+          throw new StoreContentionError(`state store: the batch's states kept changing elsewhere for ${MAX_BATCH_ATTEMPTS} attempts`);
         }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_RETRY_PAUSE_MS, 2 ** attempt)));
         outcome.detections = [];
         outcome.hits = {};
         outcome.suppressed = 0;

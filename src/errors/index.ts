@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'GR_ERR_KAFKA_ACCESS'
   | 'GR_ERR_STORE_UNAVAILABLE'
   | 'GR_ERR_STORE_TIMEOUT'
+  | 'GR_ERR_STORE_CONTENTION'
   | 'GR_ERR_GEOIP'
   | 'GR_ERR_USAGE';
 
@@ -106,5 +107,16 @@ export class StoreUnavailableError extends GuardrailError {
 export class StoreTimeoutError extends GuardrailError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('GR_ERR_STORE_TIMEOUT', message, options);
+  }
+}
+
+/**
+ * A batch whose states kept being written by another instance meanwhile (cached mode: states
+ * grouped by principal or token are shared across partitions). Not an outage: the store answers,
+ * so the batch is worked again later, whatever the fail mode.
+ */
+export class StoreContentionError extends GuardrailError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('GR_ERR_STORE_CONTENTION', message, options);
   }
 }

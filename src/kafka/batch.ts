@@ -13,7 +13,7 @@ import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { clipText, detectionAlert, dispatchDetections, isPushed, queueQuarantines, type AlertPusher, type Dispatch, type OutRecord, type RevocationBudget } from '../actions/index.js';
 import type { ProcessorConfig } from '../config/index.js';
-import { StoreTimeoutError } from '../errors/index.js';
+import { StoreContentionError, StoreTimeoutError } from '../errors/index.js';
 import { formatDuration } from '../detectors/index.js';
 import { Engine, type BatchOutcome, type Detection } from '../engine/index.js';
 import { addGeoCounts, decodeEvent, noGeoCounts, type DecodedEvent, type GeoCounts, type GeoLookup } from '../events/index.js';
@@ -284,6 +284,14 @@ export class BatchHandler {
         }
         break;
       } catch (err) {
+        if (err instanceof StoreContentionError) {
+          // Other instances kept writing this batch's states: the store answers, so no outage and no
+          // fail-open; the batch is worked again after a pause (from its chunk, on a fresh engine).
+          this.engines.delete(input.partition);
+          log.warn({ partition: input.partition, attempt }, 'the batch\'s states kept changing in other instances; working it again');
+          await this.backoff(attempt, control);
+          continue;
+        }
         if (isStoreError(err)) {
           // A slow store: smaller round trips from now on (it grows back after good batches).
           if (err instanceof StoreTimeoutError) this.chunk = Math.max(MIN_CHUNK, Math.floor(this.chunk / 2));

@@ -20,7 +20,7 @@ import { effectiveFailMode, isStateless } from '../../src/kafka/stateless.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { toStoreError } from '../../src/state/redis/errors.js';
 import { loadRules, type Ruleset } from '../../src/rules/index.js';
-import { MemoryStore, type StateStore, type StoreOp, type StoreResult } from '../../src/state/index.js';
+import { MemoryStore, type BatchStateStore, type StateStore, type StoreOp, type StoreResult } from '../../src/state/index.js';
 import { FIXTURE_RULES, REDIS_URL, event, testConfig, testNames } from './helpers.js';
 
 const { KafkaJSError } = kafkajs;
@@ -305,6 +305,29 @@ describe('BatchHandler', () => {
     // Nothing to redact: the original bytes, no header.
     expect(dead[2]!.value!.toString()).toBe('plain garbage');
     expect(dead[2]!.headers![DLQ_HEADERS.redacted]).toBeUndefined();
+  });
+
+  it('works a batch again, with no outage and no fail-open, when other instances keep writing its states', async () => {
+    // A cached store whose flushes another instance keeps refusing: more times than one engine call tries.
+    const inner = new MemoryStore();
+    let refusals = 20;
+    const contended: BatchStateStore = {
+      apply: (ops) => inner.apply(ops),
+      markSeen: (events, horizonMs) => inner.markSeen(events, horizonMs),
+      close: () => inner.close(),
+      open: (type, key, spec, firstTimeMs) => inner.open(type, key, spec, firstTimeMs),
+      begin: async () => 1,
+      flush: async () => refusals-- <= 0,
+      end: () => undefined,
+    };
+    const { h, topic, outages, metrics } = handler(contended, 'open');
+    const burst = Array.from({ length: 25 }, (_, i) => event({ id: `ct-del-${i}`, timeMs: T0 + i * 1000, agent: 'a-20', action: 'delete' }));
+    expect(await h.handle({ topic: n.events, partition: 0, messages: messages(burst) }, control)).toBe('done');
+    expect(refusals).toBeLessThan(0);
+    expect(outages).toEqual([]);
+    expect(topic(n.dlq)).toEqual([]);
+    expect(topic(n.revocations).map((m) => JSON.parse(m.value!.toString()).ruleId)).toEqual(['delete-burst']);
+    expect(await metrics.registry.getSingleMetricAsString('guardrail_events_total')).toContain('guardrail_events_total{outcome="fail_open"} 0');
   });
 
   it('logs a detection whose reason quotes a huge value with the first 2K characters of the reason', async () => {
