@@ -43,7 +43,12 @@ export type BatchResult = 'done' | 'abandoned';
 /** Called when the state store goes down (fail closed: pause consumption) and comes back. */
 export interface OutageListener {
   down(err: Error): void;
-  up(): void;
+  /**
+   * Fetching may resume: 'recovered' when a batch went through, 'given-up' when the batch that
+   * was retrying through the outage was given up (stopping, or its partition moved) and no batch
+   * in flight is left to see the store come back: the next batch fetched retries in its place.
+   */
+  up(why: 'recovered' | 'given-up'): void;
 }
 
 export interface BatchHandlerDeps {
@@ -232,7 +237,11 @@ export class BatchHandler {
     } finally {
       // A batch given up (or thrown) comes back: its engine's watermark must not have moved past it,
       // or its early events would be judged late then and skipped, with whatever they should fire.
-      if (result !== 'done') this.forget(input.partition);
+      if (result !== 'done') {
+        this.forget(input.partition);
+        // It was the batch that would have ended the outage: without it, fetching stayed paused for good.
+        if (this.inOutage) this.leaveOutage('given-up');
+      }
     }
   }
 
@@ -346,7 +355,7 @@ export class BatchHandler {
         throw err;
       }
     }
-    if (this.inOutage) this.leaveOutage();
+    if (this.inOutage) this.leaveOutage('recovered');
     if (!stateless) this.chunk = Math.min(this.d.config.engineBatchSize, Math.ceil(this.chunk * 1.25));
     this.account(evaluation, dispatch!, dlq.length, started);
     return 'done';
@@ -442,9 +451,9 @@ export class BatchHandler {
     this.d.outage.down(err);
   }
 
-  private leaveOutage(): void {
+  private leaveOutage(why: 'recovered' | 'given-up'): void {
     this.inOutage = false;
-    this.d.outage.up();
+    this.d.outage.up(why);
   }
 
   /** Waits 100 ms doubling to 5 s (with jitter), heartbeating, or less if the batch is given up. */

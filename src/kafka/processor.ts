@@ -261,8 +261,9 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
           consumerLog.warn({ err }, 'state store unavailable; fail closed: consumption paused, nothing committed, retrying with backoff');
           member.pause();
         },
-        up: () => {
-          consumerLog.info('state store available again; consumption resumed');
+        up: (why) => {
+          if (why === 'recovered') consumerLog.info('state store available again; consumption resumed');
+          else consumerLog.info('the batch retrying through the state store outage was given up; consumption resumed, the next batch retries');
           member.resume();
         },
       },

@@ -98,7 +98,7 @@ describe('BatchHandler', () => {
       rules: ruleset,
       metrics,
       log,
-      outage: { down: () => void outages.push('down'), up: () => void outages.push('up') },
+      outage: { down: () => void outages.push('down'), up: (why) => void outages.push(why === 'recovered' ? 'up' : why) },
     });
     const topic = (t: string) => sent.flatMap((b) => b.topicMessages ?? []).filter((m) => m.topic === t).flatMap((m) => m.messages);
     return { h, sent, outages, metrics, topic };
@@ -153,12 +153,14 @@ describe('BatchHandler', () => {
   it('fail closed: gives the batch up uncommitted when stopping during an outage', async () => {
     const store = new UnreliableStore();
     store.down = 1_000;
-    const { h, sent } = handler(store);
+    const { h, sent, outages } = handler(store);
     let alive = true;
     setTimeout(() => (alive = false), 300);
     const result = await h.handle({ topic: n.events, partition: 0, messages: messages([event({ id: 'x-1', timeMs: T0, agent: 'a-4' })]) }, { heartbeat: async () => {}, alive: () => alive });
     expect(result).toBe('abandoned');
     expect(sent).toEqual([]);
+    // Paused for the outage, and no batch left in flight to end it: fetching resumes, and the next batch retries.
+    expect(outages).toEqual(['down', 'given-up']);
   });
 
   it('fail open: judges the batch with the stateless rules only while the store is down', async () => {
