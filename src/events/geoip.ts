@@ -160,12 +160,19 @@ export class GeoIpFile implements GeoLookup {
   }
 
   /**
-   * Reloads a changed file: true when a new database is in use; throws a GeoIpError (the old one
-   * stays) when it does not load, once per change of the file.
+   * Reloads a changed file: 'reloaded' when a new database is in use; 'restored' when, after a
+   * replacement failed, the file in place is again the one in use (the bad file moved back out);
+   * 'unchanged' otherwise. Throws a GeoIpError (the old database stays) when a changed file does
+   * not load, once per change of the file.
    */
-  refresh(): boolean {
+  refresh(): 'reloaded' | 'restored' | 'unchanged' {
     const stamp = stampOf(this.path);
-    if (stamp === this.stamp || stamp === this.failedStamp) return false;
+    if (stamp === this.stamp) {
+      if (this.failedStamp === undefined) return 'unchanged';
+      this.failedStamp = undefined;
+      return 'restored';
+    }
+    if (stamp === this.failedStamp) return 'unchanged';
     let db: GeoIpDatabase;
     try {
       db = GeoIpDatabase.open(this.path, this.setting);
@@ -176,7 +183,7 @@ export class GeoIpFile implements GeoLookup {
     this.db = db;
     this.stamp = stamp;
     this.failedStamp = undefined;
-    return true;
+    return 'reloaded';
   }
 }
 

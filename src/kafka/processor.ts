@@ -102,7 +102,13 @@ function openGeoIp(path: string, intervalMs: number, metrics: Metrics, log: Logg
   loaded();
   const check = () => {
     try {
-      if (!file.refresh()) return;
+      const outcome = file.refresh();
+      if (outcome === 'restored') {
+        // The failed file was moved back out: the one in place is the database in use, so nothing is failing.
+        metrics.geoipLastReloadSuccessful.set(1);
+        log.info({ path }, 'the GeoIP file in place is the database in use again');
+      }
+      if (outcome !== 'reloaded') return;
       metrics.geoipReload.inc({ outcome: 'success' });
       loaded();
     } catch (err) {

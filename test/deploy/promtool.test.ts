@@ -3,7 +3,10 @@
  * scrape config and the alert rules and runs the rules' unit tests (deploy/prometheus/alerts.test.yml);
  * amtool validates the Alertmanager config with its templates and tests where alerts are routed.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadRules, parseDuration } from '../../src/rules/index.js';
 import { requireTool, run, skipWithout } from './tools.js';
 
 describe('Prometheus configuration (promtool)', () => {
@@ -46,6 +49,14 @@ describe('Alertmanager configuration (amtool)', () => {
     ['a warning goes to the channel and a ticket', ['alertname=GuardrailStoreSlow', 'severity=warning', 'service=guardrail'], 'security-tickets'],
     ['an alert without a severity still reaches someone', ['alertname=Unexpected'], 'security-tickets'],
   ];
+  it('does not page a pushed detection again before its rule\'s cooldown, the alert\'s span, is over', async () => {
+    type Route = { matchers?: string[]; repeat_interval?: string; routes?: Route[] };
+    const tree = parse(readFileSync(config, 'utf8')) as { route: Route };
+    const detection = tree.route.routes!.find((r) => r.matchers?.join() === 'alertname="GuardrailCriticalDetection"')!;
+    const longest = Math.max(...(await loadRules('rules')).rules.map((r) => r.cooldownMs));
+    expect(parseDuration(detection.repeat_interval!)).toBeGreaterThanOrEqual(longest);
+  });
+
   for (const [what, labels, receivers] of routes) {
     it.skipIf(skipWithout('amtool'))(`routing: ${what}`, () => {
       requireTool('amtool');

@@ -130,22 +130,29 @@ describe('GeoIpFile', () => {
   it('loads a replaced file, and keeps the database it has when the replacement does not load', () => {
     const path = dbFile('live.mmdb', WORLD);
     const file = new GeoIpFile(path, 'GUARDRAIL_GEOIP_DB');
-    expect(file.refresh()).toBe(false);
+    expect(file.refresh()).toBe('unchanged');
     expect(file.locate(TOKYO)?.country).toBe('JP');
     // Replaced the way a deployment replaces it: a new file renamed over the old one.
     writeFileSync(`${path}.new`, writeMmdb([{ cidr: '203.0.113.0/24', record: cityRecord('KR', 37.57, 126.98) }]));
     renameSync(`${path}.new`, path);
-    expect(file.refresh()).toBe(true);
+    expect(file.refresh()).toBe('reloaded');
     expect(file.locate(TOKYO)?.country).toBe('KR');
     expect(file.locate(NYC)).toBeUndefined();
+    // A broken file renamed in, then the good one moved back: nothing is failing any more.
+    renameSync(path, `${path}.good`);
+    writeFileSync(path, 'truncated download');
+    expect(() => file.refresh()).toThrow(GeoIpError);
+    renameSync(`${path}.good`, path);
+    expect(file.refresh()).toBe('restored');
+    expect(file.refresh()).toBe('unchanged');
     writeFileSync(path, 'truncated download');
     expect(() => file.refresh()).toThrow(GeoIpError);
     expect(file.locate(TOKYO)?.country).toBe('KR');
     // The same broken file is not tried (and reported) again; the next replacement is.
-    expect(file.refresh()).toBe(false);
+    expect(file.refresh()).toBe('unchanged');
     writeFileSync(`${path}.new`, writeMmdb(WORLD));
     renameSync(`${path}.new`, path);
-    expect(file.refresh()).toBe(true);
+    expect(file.refresh()).toBe('reloaded');
     expect(file.locate(TOKYO)?.country).toBe('JP');
   });
 });
