@@ -28,6 +28,23 @@ const deletes = (count: number, from = T0, everyMs = 1000, extra: Record<string,
   Array.from({ length: count }, (_, i) => event({ action: 'delete', resource: { type: 'db.row' }, t: from + i * everyMs, ...extra }));
 
 describe('engine', () => {
+  it('gives the same detections whatever the batch size, also when the store sweeps idle keys in between', async () => {
+    // Agent A once, then 20,010 other agents 12 minutes later (enough opens for the memory store to
+    // sweep, and A's 1-minute window idle past its retention), then A four times: a sweep in the
+    // middle of a batch dropped A's state the batch held open, and the burst went unseen.
+    const events = [
+      event({ t: T0, action: 'delete', agent: { id: 'A' } }),
+      ...Array.from({ length: 20_010 }, (_, i) => event({ t: T0 + 12 * 60_000, action: 'delete', agent: { id: `other-${i}` } })),
+      ...[1, 2, 3, 10].map((s) => event({ t: T0 + 12 * 60_000 + s * 1000, action: 'delete', agent: { id: 'A' } })),
+    ];
+    const burst = DELETE_BURST.replace('count: 5', 'count: 3');
+    // All but A's last event in one batch (the sweep falls inside it), then that event.
+    const whole = await run(burst, events, events.length - 1);
+    const single = await run(burst, events, 1);
+    expect(whole.detections.map((d) => d.id)).toEqual(single.detections.map((d) => d.id));
+    expect(whole.detections.map((d) => d.subject.agentId)).toEqual(['A']);
+  });
+
   it('turns a rate over its ceiling into one detection shaped as DESIGN.md says', async () => {
     const events = deletes(8);
     const { detections } = await run(DELETE_BURST, events);

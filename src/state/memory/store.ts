@@ -90,10 +90,13 @@ export class MemoryStore implements SyncStateStore {
   }
 
   async apply(ops: readonly StoreOp[]): Promise<StoreResult[]> {
+    this.maybeSweep();
     return ops.map((op) => this.applyOne(op));
   }
 
   async markSeen(events: readonly { id: string; timeMs: number }[], horizonMs: number): Promise<boolean[]> {
+    // The engine starts each batch here: a sweep between batches never drops a key a batch holds open.
+    this.maybeSweep();
     let ids = this.seen.get(horizonMs);
     if (!ids) {
       ids = new IdHorizon(horizonMs, true);
@@ -110,7 +113,10 @@ export class MemoryStore implements SyncStateStore {
   }
 
   open<T extends StoreOp['type']>(type: T, key: StateKey, spec: SpecOf<T>, firstTimeMs: number): OpenState<T> {
-    this.maybeSweep();
+    // Counted here, swept only at the start of a batch (markSeen) or of an apply(): a sweep in the
+    // middle of one would drop a key its plan still holds open, and the rest of the batch's inputs
+    // for that key would go into the dropped copy.
+    this.opsSinceSweep++;
     // The watermark moves with each key's first input of a batch, not with every input: it only
     // decides which idle keys a sweep drops, and lagging by less than a batch drops them later, never early.
     this.tick(firstTimeMs);
@@ -158,7 +164,7 @@ export class MemoryStore implements SyncStateStore {
   }
 
   private maybeSweep(): void {
-    if (++this.opsSinceSweep < SWEEP_EVERY_OPS) return;
+    if (this.opsSinceSweep < SWEEP_EVERY_OPS) return;
     this.opsSinceSweep = 0;
     for (const byRule of this.keys.values()) {
       for (const byGroup of byRule.values()) {
