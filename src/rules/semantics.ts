@@ -4,6 +4,7 @@
  * raw data even where the schema failed, so one pass reports every mistake; each check looks only
  * at values of the shape it expects and leaves the rest to the schema's sentences.
  */
+import { MIN_BASELINE_SAMPLES } from '../detectors/window.js';
 import { isIanaTimeZone, parseRfc3339 } from '../events/index.js';
 import { formatDuration, tryParseDuration } from './duration.js';
 import { tryParseHours } from './hours.js';
@@ -55,6 +56,13 @@ function checkBaseline(b: Obj, kind: RuleKind, at: DataPath, out: PathProblem[])
   if (history !== undefined && bucket !== undefined && bucket > 0) {
     if (bucket > history) out.push({ path: [...at, b['bucket'] === undefined ? 'history' : 'bucket'], message: `${said('bucket', bucket)} is longer than ${said('history', history)}` });
     else if (history % bucket !== 0) out.push({ path: [...at, 'history'], message: `${said('history', history)} is not a whole number of buckets (${said('bucket', bucket)})` });
+    else if (history / bucket < MIN_BASELINE_SAMPLES) {
+      // The detector trusts a baseline of at least this many buckets with activity: fewer in the whole history, and the rule could never fire.
+      out.push({
+        path: [...at, b['history'] === undefined ? 'bucket' : 'history'],
+        message: `${said('history', history)} holds ${history / bucket} buckets (${said('bucket', bucket)}), and a baseline needs ${MIN_BASELINE_SAMPLES} with activity before it is trusted, so the rule would never fire; make the history at least ${formatDuration(MIN_BASELINE_SAMPLES * bucket)}`,
+      });
+    }
   }
   if (history !== undefined && minHistory !== undefined && minHistory > history) {
     out.push({ path: [...at, b['minHistory'] === undefined ? 'history' : 'minHistory'], message: `${said('minHistory', minHistory)} is longer than ${said('history', history)}, so the baseline would never be trusted` });

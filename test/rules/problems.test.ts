@@ -45,6 +45,7 @@ const CASES: [fixture: string, expected: string[]][] = [
   // Baselines and history
   ['baseline-bucket-longer-than-history', ['baseline-bucket-longer-than-history.yaml:5:39: rules[0].baseline.bucket: bucket 1d is longer than history 12h']],
   ['baseline-history-not-whole-buckets', ['baseline-history-not-whole-buckets.yaml:5:26: rules[0].baseline.history: history 10h is not a whole number of buckets (bucket 3h)']],
+  ['baseline-too-few-buckets', ['baseline-too-few-buckets.yaml:5:26: rules[0].baseline.history: history 4d holds 4 buckets (bucket 1d), and a baseline needs 5 with activity before it is trusted, so the rule would never fire; make the history at least 5d']],
   [
     'baseline-min-history-too-long',
     ['baseline-min-history-too-long.yaml:6:16: rules[0].baseline.history: minHistory (default 3d) is longer than history 2d, so the baseline would never be trusted'],
