@@ -6,6 +6,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { LocatedProblem } from '../errors/index.js';
 import { RuleTestInvalidError } from '../errors/index.js';
+import { parseRfc3339 } from '../events/index.js';
 import { parseDuration } from '../rules/index.js';
 
 export interface EventRepeat {
@@ -119,7 +120,8 @@ function parseRepeat(item: Record<string, unknown>, problem: (msg: string) => vo
   } catch {
     return problem(`every: ${JSON.stringify(item['every'] ?? null)} is not a duration (use 30s, 5m, 1h, 7d)`), undefined;
   }
-  const from = item['from'] instanceof Date ? item['from'].getTime() : Date.parse(String(item['from'] ?? ''));
+  // RFC 3339 as the message says: Date.parse would read a time without an offset in the machine's zone.
+  const from = item['from'] instanceof Date ? item['from'].getTime() : parseRfc3339(String(item['from'] ?? ''));
   if (!Number.isFinite(from)) return problem('from: must be an RFC 3339 timestamp, e.g. 2026-11-02T09:00:00Z'), undefined;
   const event = item['event'];
   if (!isRecord(event)) return problem('event: must be a mapping of event fields'), undefined;

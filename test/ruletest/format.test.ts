@@ -40,14 +40,17 @@ tests:
     events:
       - { repeat: 0, every: 1s, from: 2026-11-02T10:00:00Z, event: {} }
       - { repeat: 2, every: soon, from: 2026-11-02T10:00:00Z, event: {} }
+      - { repeat: 2, every: 1s, from: "2026-11-02T10:00:00", event: {} }
     expect:
       - { rule: r, cuont: 1 }
     expct: []
 `)).toEqual([
-      't.test.yaml:9:5: tests[0].expct: unknown key "expct" (use name, description, defaults, events, expect)',
+      't.test.yaml:10:5: tests[0].expct: unknown key "expct" (use name, description, defaults, events, expect)',
       't.test.yaml:5:9: tests[0].events[0]: repeat: must be a whole number of events, at least 1',
       't.test.yaml:6:9: tests[0].events[1]: every: "soon" is not a duration (use 30s, 5m, 1h, 7d)',
-      't.test.yaml:8:20: tests[0].expect[0].cuont: unknown key "cuont" (use rule, count, actions, mode, severity, subject)',
+      // No offset: it would mean a different instant on every machine.
+      't.test.yaml:7:9: tests[0].events[2]: from: must be an RFC 3339 timestamp, e.g. 2026-11-02T09:00:00Z',
+      't.test.yaml:9:20: tests[0].expect[0].cuont: unknown key "cuont" (use rule, count, actions, mode, severity, subject)',
     ]);
   });
 
