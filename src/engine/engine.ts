@@ -260,7 +260,9 @@ export class Engine {
       for (const h of list) {
         if (!h.rule.actions.some((a) => a !== 'signal')) continue;
         const id = detectionId(h.rule, h.group, h.hit.windowStartMs, e.timeMs, e.event.id);
-        const state = stateOf(h.rule, 'cooldown', () => ({ cooldownMs: h.rule.cooldownMs }));
+        // A shadow rule's cooldown is its own state: promoted to enforce, the rule must not be held
+        // back by firings that restricted nobody. (Enforcing rules keep the key they always had.)
+        const state = stateOf(h.rule, 'cooldown', () => (h.rule.mode === 'shadow' ? { cooldownMs: h.rule.cooldownMs, mode: 'shadow' as const } : { cooldownMs: h.rule.cooldownMs }));
         const ref = plan.add(state, h.group.text, { id, timeMs: e.timeMs });
         pending.push({ event: i, h, id, ref });
       }

@@ -166,6 +166,8 @@ export interface SignalObservation {
 /** At most one detection per key per cooldown; suppressed ones are counted. */
 export interface CooldownSpec {
   cooldownMs: number;
+  /** Set for a shadow-mode rule: only to give its cooldown a state key of its own (the store ignores it). */
+  mode?: 'shadow';
 }
 
 export interface CooldownInput {

@@ -99,6 +99,18 @@ describe('engine', () => {
     expect(out.detections).toHaveLength(1);
   });
 
+  it('does not hold back a rule promoted from shadow to enforce with the cooldown its shadow firings started', async () => {
+    const shadow = DELETE_BURST.replace('kind: rate', 'kind: rate\n    mode: shadow');
+    const { engine, detections } = await run(shadow, deletes(8));
+    expect(detections.map((d) => d.mode)).toEqual(['shadow']);
+    // Promoted (a rules reload), and the loop comes back two minutes later, inside the 10m cooldown.
+    engine.setRuleset(rules(DELETE_BURST));
+    const out = await engine.process(deletes(8, T0 + 120_000));
+    expect(out.detections.map((d) => [d.mode, d.actions])).toEqual([['enforce', ['revoke_token', 'require_approval', 'alert']]]);
+    // An enforcing rule still keeps its own cooldown.
+    expect((await engine.process(deletes(8, T0 + 240_000))).detections).toEqual([]);
+  });
+
   it('in shadow mode reports what it would have done', async () => {
     const { detections } = await run(DELETE_BURST.replace('kind: rate', 'kind: rate\n    mode: shadow'), deletes(8));
     expect(detections[0]).toMatchObject({ mode: 'shadow', actions: ['revoke_token', 'require_approval', 'alert'] });
