@@ -110,13 +110,25 @@ export class GroupMember {
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary } = payload;
     const { log, metrics, config } = this.o;
+    // A heartbeat answered "rebalance in progress" means the group waits for this member to rejoin:
+    // a batch retrying through an outage must be given up then, or every member joining (a new pod,
+    // a scale-out) waits out the whole rebalance timeout, and this member is evicted anyway.
+    let rebalancing = false;
+    const beat = async (): Promise<void> => {
+      try {
+        await heartbeat();
+      } catch (err) {
+        if (isRebalanceInProgress(err)) rebalancing = true;
+        throw err;
+      }
+    };
     const ticker = setInterval(() => {
-      heartbeat().catch((err: unknown) => log.debug({ err }, 'heartbeat during a batch failed'));
+      beat().catch((err: unknown) => log.debug({ err }, 'heartbeat during a batch failed'));
     }, config.kafka.heartbeatIntervalMs);
     try {
       const result = await this.o.handler.handle(
         { topic: batch.topic, partition: batch.partition, messages: batch.messages },
-        { heartbeat, alive: () => isRunning() && !isStale() && !this.stopping },
+        { heartbeat: beat, alive: () => isRunning() && !isStale() && !this.stopping && !rebalancing },
       );
       if (result === 'abandoned') {
         log.info({ partition: batch.partition, firstOffset: batch.firstOffset() }, 'batch given up uncommitted (stopping or partition reassigned); it will be redelivered');
@@ -159,4 +171,13 @@ export class GroupMember {
       })();
     }, delay);
   }
+}
+
+/** The heartbeat errors kafkajs itself takes for "rejoin the group" (its isRebalancing). */
+const REJOIN_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+
+/** Whether a heartbeat error says the group is rebalancing and this member must rejoin. */
+export function isRebalanceInProgress(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (REJOIN_TYPES.has(String((e as { type?: unknown }).type))) return true;
+  return false;
 }

@@ -169,6 +169,17 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     closers.push({ name: 'rules', close: () => watcher.close() });
     log.info({ rules: rules.rules.length, files: rules.files.length, path: config.rules.path, failMode: effectiveFailMode(rules, config.failMode) }, 'rules loaded');
 
+    // Served from here on, before Redis and Kafka are reached: joining the group can take up to the
+    // rebalance timeout, and a start-up probe that cannot even reach /healthz meanwhile would kill
+    // the pod. /readyz says what it waits for until the consumer is in its group.
+    let readiness = (): Readiness => ({ ready: false, reasons: ['starting: connecting to the state store and joining the consumer group'] });
+    let server: MetricsServer | undefined;
+    if (config.metrics.port !== undefined) {
+      server = await startMetricsServer({ registry: metrics.registry, port: config.metrics.port, host: config.metrics.host, readiness: () => readiness() });
+      closers.push({ name: 'metrics server', close: () => server!.close() });
+      log.info({ port: server.port }, 'serving /metrics, /healthz and /readyz');
+    }
+
     const geo = config.geoipDb === undefined ? undefined : openGeoIp(config.geoipDb, config.rules.pollIntervalMs, metrics, log.child({ component: 'geoip' }));
     if (geo) closers.push({ name: 'geoip', close: () => geo.close() });
 
@@ -291,18 +302,12 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
     await lag.start();
     closers.push({ name: 'lag monitor', close: () => lag.close() });
 
-    const readiness = (): Readiness => {
+    readiness = (): Readiness => {
       const reasons: string[] = [];
       if (!member.inGroup) reasons.push('not in the consumer group');
       if (effectiveFailMode(rules!, config.failMode) === 'closed' && !store.isUp()) reasons.push('state store down (fail closed)');
       return { ready: reasons.length === 0, reasons };
     };
-    let server: MetricsServer | undefined;
-    if (config.metrics.port !== undefined) {
-      server = await startMetricsServer({ registry: metrics.registry, port: config.metrics.port, host: config.metrics.host, readiness });
-      closers.push({ name: 'metrics server', close: () => server!.close() });
-      log.info({ port: server.port }, 'serving /metrics, /healthz and /readyz');
-    }
 
     let stopping: Promise<'closed' | 'timeout'> | undefined;
     return {
