@@ -24,20 +24,28 @@ export interface RulesWatcherOptions {
   debounceMs?: number;
 }
 
-/** What identifies the rules' content without reading it: resolved paths, sizes and modification times. */
-async function fingerprint(path: string): Promise<string> {
+/**
+ * A file modified this recently may still be being written (a save in place truncates, then
+ * writes): its change is applied once it has been left alone this long.
+ */
+export const SETTLE_MS = 500;
+
+/** What identifies the rules' content without reading it (resolved paths, sizes, modification times), and the newest modification. */
+async function fingerprint(path: string): Promise<{ text: string; newestMs: number }> {
   try {
     const files = await findRuleFiles([path]);
+    let newestMs = -Infinity;
     const parts = await Promise.all(
       files.map(async (f) => {
         const real = await realpath(f);
         const info = await stat(real);
+        if (info.mtimeMs > newestMs) newestMs = info.mtimeMs;
         return `${f}>${real}:${info.size}:${info.mtimeMs}:${info.ino}`;
       }),
     );
-    return parts.join('\n');
+    return { text: parts.join('\n'), newestMs };
   } catch (err) {
-    return `error:${err instanceof Error ? err.message : String(err)}`;
+    return { text: `error:${err instanceof Error ? err.message : String(err)}`, newestMs: -Infinity };
   }
 }
 
@@ -62,7 +70,7 @@ export class RulesWatcher {
     const fp = await fingerprint(this.options.path);
     const ruleset = await loadRules(this.options.path);
     this.current = ruleset;
-    this.lastFingerprint = fp;
+    this.lastFingerprint = fp.text;
     this.options.onReload?.('success', ruleset);
     try {
       this.watcher = watch(this.options.path, { recursive: true, persistent: false }, () => this.schedule());
@@ -111,11 +119,26 @@ export class RulesWatcher {
 
   private async runCheck(): Promise<void> {
     const fp = await fingerprint(this.options.path);
-    if (fp === this.lastFingerprint || this.closed) return;
-    this.lastFingerprint = fp;
+    if (fp.text === this.lastFingerprint || this.closed) return;
+    // A file written in place can be caught between its truncation and its new text: an empty
+    // file is a valid one, and applying it would drop its rules. Wait until the files are left alone.
+    const settle = () => this.schedule(SETTLE_MS);
+    // (A modification time ahead of this clock, a network file system's, does not hold it back.)
+    const age = Date.now() - fp.newestMs;
+    if (age >= 0 && age < SETTLE_MS) return settle();
     const log = this.options.log;
+    let ruleset: Ruleset | undefined;
+    let failure: unknown;
     try {
-      const ruleset = await loadRules(this.options.path);
+      ruleset = await loadRules(this.options.path);
+    } catch (err) {
+      failure = err;
+    }
+    // Changed while it was read: what was read may be half of it. Judge it once it settles.
+    if ((await fingerprint(this.options.path)).text !== fp.text) return settle();
+    this.lastFingerprint = fp.text;
+    try {
+      if (ruleset === undefined) throw failure;
       this.current = ruleset;
       this.options.onRules(ruleset);
       this.options.onReload?.('success', ruleset);
