@@ -5,7 +5,7 @@
  * at values of the shape it expects and leaves the rest to the schema's sentences.
  */
 import { MIN_BASELINE_SAMPLES } from '../detectors/window.js';
-import { isIanaTimeZone, parseRfc3339 } from '../events/index.js';
+import { EventSchema, isIanaTimeZone, parseRfc3339 } from '../events/index.js';
 import { formatDuration, tryParseDuration } from './duration.js';
 import { tryParseHours } from './hours.js';
 import { COMMON_KEYS, KIND_SPECIFIC_KEYS } from './kinds.js';
@@ -75,15 +75,79 @@ function checkBaseline(b: Obj, kind: RuleKind, at: DataPath, out: PathProblem[])
   }
 }
 
+/** A node of the event's JSON Schema (the contract): what a dotted path of the event holds. */
+interface SchemaNode {
+  type?: string;
+  enum?: readonly unknown[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
+
+/** The contract's schema of the field at a dotted path, or undefined for a field it does not define (rules may match those). */
+function schemaAt(path: string): SchemaNode | undefined {
+  let node: SchemaNode | undefined = EventSchema as unknown as SchemaNode;
+  for (const segment of path.split('.')) {
+    node = node.properties?.[segment];
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+const fieldsOf = (path: string, node: SchemaNode) => Object.keys(node.properties ?? {}).slice(0, 3).map((f) => `${path}.${f}`).join(', ');
+
+/**
+ * Why a value in a condition on a contract field can never match, or undefined. Values compare by
+ * type and value, so a typo here is a rule that silently matches nothing (or, under `not`, everything).
+ */
+function valueProblem(path: string, node: SchemaNode, v: unknown): string | undefined {
+  if (v === null) return undefined;
+  if (path.startsWith('labels.')) {
+    return typeof v === 'number' || typeof v === 'boolean' ? `labels are text, so ${String(v)} never matches; quote it ("${String(v)}")` : undefined;
+  }
+  const leaf = node.type === 'array' && node.items ? node.items : node;
+  if (leaf.type === 'object') return `${path} is an object, so no value matches it; match one of its fields (${fieldsOf(path, leaf)})`;
+  if (leaf.enum) {
+    if (leaf.enum.includes(v)) return undefined;
+    const near = typeof v === 'string' ? leaf.enum.find((e) => typeof e === 'string' && e.toLowerCase() === v.toLowerCase()) : undefined;
+    return `${show(v)} is not one of ${leaf.enum.join(', ')}, so it never matches${near === undefined ? '' : ` (values compare exactly: ${String(near)})`}`;
+  }
+  if (leaf.type === 'boolean' && typeof v !== 'boolean') {
+    const word = typeof v === 'string' && /^(true|false)$/i.test(v) ? ` (write ${v.toLowerCase()} without quotes)` : '';
+    return `${path} is true or false, so ${show(v)} never matches${word}`;
+  }
+  if ((leaf.type === 'number' || leaf.type === 'integer') && typeof v !== 'number') return `${path} is a number, so ${show(v)} never matches`;
+  if (leaf.type === 'string' && typeof v !== 'string') return `${path} is text, so ${show(v)} never matches; quote it ("${String(v)}")`;
+  return undefined;
+}
+
 function checkConditions(block: unknown, at: DataPath, out: PathProblem[]): void {
   if (!isObj(block)) return;
   for (const [field, cond] of Object.entries(block)) {
-    if (!field.startsWith('labels.')) continue;
+    if (isObj(cond) && 'exists' in cond) continue;
+    const node = field.startsWith('labels.') ? {} : schemaAt(field);
+    if (node === undefined) continue;
+    // A mapping other than { not: ... } (a nested path, a misspelt "not") is the schema's to report.
     const values = isObj(cond) ? cond['not'] : cond;
+    if (values === undefined) continue;
     const list = Array.isArray(values) ? values : [values];
-    const bad = list.find((v) => typeof v === 'number' || typeof v === 'boolean');
-    if (bad !== undefined) out.push({ path: [...at, field], message: `labels are text, so ${String(bad)} never matches; quote it ("${String(bad)}")` });
+    for (const v of list) {
+      if (isObj(v) || Array.isArray(v)) continue;
+      const problem = valueProblem(field, node, v);
+      if (problem === undefined) continue;
+      out.push({ path: [...at, field], message: problem });
+      break;
+    }
   }
+}
+
+/** A groupBy path the contract defines as an object: no event has a value there, so the rule would measure nothing. */
+function checkGroupBy(groupBy: unknown, at: DataPath, out: PathProblem[]): void {
+  if (!Array.isArray(groupBy)) return;
+  groupBy.forEach((path, k) => {
+    if (typeof path !== 'string') return;
+    const node = schemaAt(path);
+    if (node?.type === 'object') out.push({ path: [...at, k], message: `${path} is an object, so no event has a value to group by and the rule would never fire; group by one of its fields (${fieldsOf(path, node)})` });
+  });
 }
 
 const RULE_KEYS: ReadonlySet<string> = new Set([...COMMON_KEYS, ...KIND_SPECIFIC_KEYS]);
@@ -97,6 +161,7 @@ function checkRule(rule: Obj, i: number, out: PathProblem[]): void {
   const at: DataPath = ['rules', i];
   const kind = rule['kind'] as RuleKind | undefined;
   checkConditions(rule['match'], [...at, 'match'], out);
+  checkGroupBy(rule['groupBy'], [...at, 'groupBy'], out);
   if (Array.isArray(rule['except'])) {
     rule['except'].forEach((entry, j) => {
       checkConditions(entry, [...at, 'except', j], out);

@@ -72,6 +72,11 @@ const CASES: [fixture: string, expected: string[]][] = [
   // Match and except
   ['match-nested-mapping', ['match-nested-mapping.yaml:5:15: rules[0].match.source: a nested mapping is not a condition; write the dotted path instead (e.g. source.device.managed: ...)']],
   ['match-misspelt-not', ['match-misspelt-not.yaml:5:23: rules[0].match["source.network"]: unknown key "nto" — did you mean "not"?']],
+  // Values of contract fields compare by type and value: one that cannot match is a rule that silently matches nothing.
+  ['match-enum-case', ['match-enum-case.yaml:5:29: rules[0].match["resource.sensitivity"]: "Restricted" is not one of public, internal, confidential, restricted, so it never matches (values compare exactly: restricted)']],
+  ['match-boolean-as-text', ['match-boolean-as-text.yaml:5:30: rules[0].match["source.device.managed"]: source.device.managed is true or false, so "false" never matches (write false without quotes)']],
+  ['match-number-for-text', ['match-number-for-text.yaml:5:21: rules[0].match["principal.id"]: principal.id is text, so 7 never matches; quote it ("7")']],
+  ['groupby-object', ['groupby-object.yaml:4:15: rules[0].groupBy[0]: principal is an object, so no event has a value to group by and the rule would never fire; group by one of its fields (principal.id, principal.tenant, principal.timezone)']],
   ['match-empty-list', ['match-empty-list.yaml:5:15: rules[0].match.action: an empty list matches nothing (list the values, or remove the key)']],
   ['match-bad-path', ['match-bad-path.yaml:5:7: rules[0].match: "source..network" is not an event path (use dotted names such as resource.sensitivity)']],
   ['match-label-number', ['match-label-number.yaml:5:20: rules[0].match["labels.tier"]: labels are text, so 1 never matches; quote it ("1")']],
