@@ -71,7 +71,11 @@ export class GroupMember {
         );
       }
     });
-    consumer.on(consumer.events.REBALANCING, () => log.info('consumer group rebalancing'));
+    consumer.on(consumer.events.REBALANCING, () => {
+      // Out of the group until it joins again: not ready meanwhile.
+      this.joined = false;
+      log.info('consumer group rebalancing');
+    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.joined = false;
       log.error({ err: payload.error, restart: payload.restart }, payload.restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed; restarting it');
@@ -118,7 +122,12 @@ export class GroupMember {
       try {
         await heartbeat();
       } catch (err) {
-        if (isRebalanceInProgress(err)) rebalancing = true;
+        // Rebalancing, or evicted (the coordinator no longer knows this member): the batch's
+        // partition may be another member's now, and this one is not in the group until it rejoins.
+        if (isRebalanceInProgress(err) || isUnknownMember(err)) {
+          rebalancing = true;
+          this.joined = false;
+        }
         throw err;
       }
     };
@@ -175,6 +184,12 @@ export class GroupMember {
 
 /** The heartbeat errors kafkajs itself takes for "rejoin the group" (its isRebalancing). */
 const REJOIN_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+
+/** Whether a heartbeat error says the coordinator no longer knows this member (evicted: it must join again). */
+export function isUnknownMember(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if ((e as { type?: unknown }).type === 'UNKNOWN_MEMBER_ID') return true;
+  return false;
+}
 
 /** Whether a heartbeat error says the group is rebalancing and this member must rejoin. */
 export function isRebalanceInProgress(err: unknown): boolean {

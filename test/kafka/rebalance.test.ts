@@ -5,7 +5,7 @@
  */
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { isRebalanceInProgress } from '../../src/kafka/consumer.js';
+import { isRebalanceInProgress, isUnknownMember } from '../../src/kafka/consumer.js';
 
 const { KafkaJSProtocolError, KafkaJSError } = kafkajs;
 
@@ -21,8 +21,11 @@ describe('isRebalanceInProgress', () => {
     expect(isRebalanceInProgress(new KafkaJSError('heartbeat failed', { cause: err } as never))).toBe(true);
   });
 
-  it('does not take other heartbeat failures for a rebalance', () => {
-    expect(isRebalanceInProgress(new KafkaJSProtocolError({ type: 'UNKNOWN_MEMBER_ID', code: 25, retriable: false, message: 'x' } as never))).toBe(false);
+  it('does not take other heartbeat failures for a rebalance; an eviction is its own', () => {
+    const evicted = new KafkaJSProtocolError({ type: 'UNKNOWN_MEMBER_ID', code: 25, retriable: false, message: 'x' } as never);
+    expect(isRebalanceInProgress(evicted)).toBe(false);
+    expect(isUnknownMember(evicted)).toBe(true);
+    expect(isUnknownMember(new Error('Connection closed'))).toBe(false);
     expect(isRebalanceInProgress(new Error('Connection closed'))).toBe(false);
     expect(isRebalanceInProgress(undefined)).toBe(false);
   });
