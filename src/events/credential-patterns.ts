@@ -80,7 +80,8 @@ export function credentialKind(s: string): string | undefined {
   return undefined;
 }
 
-const REDACTED_TEXT = '[REDACTED]';
+/** What a credential is replaced with, wherever one is redacted. */
+export const REDACTED = '[REDACTED]';
 const EVERYWHERE = [JWT, PEM, AWS, GITHUB, SLACK, GITLAB, GOOGLE, SK].map((re) => new RegExp(re.source, 'g'));
 
 /**
@@ -89,9 +90,9 @@ const EVERYWHERE = [JWT, PEM, AWS, GITHUB, SLACK, GITLAB, GOOGLE, SK].map((re) =
  */
 export function redactText(s: string): string {
   if (!hasTelltale(s)) return s;
-  let out = s.replace(BEARER, (m: string, token: string) => (looksLikeBearerToken(token) ? m.slice(0, m.length - token.length) + REDACTED_TEXT : m));
-  out = out.replace(BASIC, (m: string, b64: string) => (looksLikeBasicCredentials(b64) ? m.slice(0, m.length - b64.length) + REDACTED_TEXT : m));
-  for (const re of EVERYWHERE) out = out.replace(re, REDACTED_TEXT);
+  let out = s.replace(BEARER, (m: string, token: string) => (looksLikeBearerToken(token) ? m.slice(0, m.length - token.length) + REDACTED : m));
+  out = out.replace(BASIC, (m: string, b64: string) => (looksLikeBasicCredentials(b64) ? m.slice(0, m.length - b64.length) + REDACTED : m));
+  for (const re of EVERYWHERE) out = out.replace(re, REDACTED);
   return out;
 }
 

@@ -4,7 +4,7 @@ export { decodeEvent, decodeEventObject } from './decode.js';
 export { EventSchema, eventJsonSchema, OUTCOMES, SENSITIVITIES, type EventShape } from './schema.js';
 export { renderEventSchema, writeEventSchema } from './schema-file.js';
 export { REDACTED, redactCredentials } from './redact.js';
-export { credentialKind, isCredentialKey, redactText } from './credential-patterns.js';
+export { credentialKind, isCredentialKey, isSecretValue, redactText } from './credential-patterns.js';
 export { isCredentialReason } from './scan.js';
 export { parseRfc3339 } from './time.js';
 export { isIanaTimeZone } from './timezone.js';

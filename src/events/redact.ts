@@ -3,9 +3,9 @@
  * diagnostics: the same patterns that make the decoder reject an event keep its secret out of
  * everything written about it.
  */
-import { credentialKind, isCredentialKey, isSecretValue } from './credential-patterns.js';
+import { credentialKind, isCredentialKey, isSecretValue, REDACTED } from './credential-patterns.js';
 
-export const REDACTED = '[REDACTED]';
+export { REDACTED };
 
 const MAX_DEPTH = 64;
 

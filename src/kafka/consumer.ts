@@ -183,16 +183,21 @@ export class GroupMember {
 }
 
 /** The heartbeat errors kafkajs itself takes for "rejoin the group" (its isRebalancing). */
-const REJOIN_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+const REJOIN_TYPES: ReadonlySet<string> = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+const EVICTED_TYPES: ReadonlySet<string> = new Set(['UNKNOWN_MEMBER_ID']);
+
+/** Whether the error, or one it was caused by, is a Kafka protocol error of one of these types. */
+function hasKafkaType(err: unknown, types: ReadonlySet<string>): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (types.has(String((e as { type?: unknown }).type))) return true;
+  return false;
+}
 
 /** Whether a heartbeat error says the coordinator no longer knows this member (evicted: it must join again). */
 export function isUnknownMember(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if ((e as { type?: unknown }).type === 'UNKNOWN_MEMBER_ID') return true;
-  return false;
+  return hasKafkaType(err, EVICTED_TYPES);
 }
 
 /** Whether a heartbeat error says the group is rebalancing and this member must rejoin. */
 export function isRebalanceInProgress(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) if (REJOIN_TYPES.has(String((e as { type?: unknown }).type))) return true;
-  return false;
+  return hasKafkaType(err, REJOIN_TYPES);
 }

@@ -5,7 +5,7 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import type { OutRecord } from '../actions/index.js';
-import { credentialKind, isCredentialKey, isCredentialReason, redactCredentials, redactText, REDACTED } from '../events/index.js';
+import { credentialKind, isCredentialKey, isCredentialReason, isSecretValue, redactCredentials, redactText, REDACTED } from '../events/index.js';
 
 export const DLQ_HEADERS = {
   reason: 'guardrail-reason',
@@ -57,8 +57,13 @@ function redactValue(value: Buffer | null, reason: string): Buffer | null {
       // Not JSON after all (its bytes were decoded another way): redact the text.
     }
   }
-  const redacted = redactText(text);
+  const redacted = scrub(text);
   return redacted === text ? value : Buffer.from(redacted);
+}
+
+/** Text with its credential-shaped parts replaced, when the decoder would take it for one; else the same text. */
+function scrub(text: string): string {
+  return credentialKind(text) === undefined ? text : redactText(text);
 }
 
 function redactHeader(name: string, value: OutRecord['headers'][string]): OutRecord['headers'][string] {
@@ -68,9 +73,9 @@ function redactHeader(name: string, value: OutRecord['headers'][string]): OutRec
   }
   if (value === null) return null;
   const text = Buffer.isBuffer(value) ? value.toString('utf8') : value;
-  if (isCredentialKey(name) && text !== '') return REDACTED;
-  if (credentialKind(text) === undefined) return value;
-  return redactText(text);
+  if (isCredentialKey(name) && isSecretValue(text)) return REDACTED;
+  const scrubbed = scrub(text);
+  return scrubbed === text ? value : scrubbed;
 }
 
 export const DLQ_TRUNCATED = 'guardrail-truncated-from';
@@ -102,14 +107,14 @@ export function truncateDeadLetter(r: OutRecord): OutRecord {
   if (theirBytes <= KEEP_HEADER_BYTES) Object.assign(headers, theirs);
   else headers[DLQ_HEADERS_DROPPED] = String(theirBytes);
   for (const [k, v] of Object.entries(r.headers)) if (own.has(k)) headers[k] = v;
-  let { key, value } = r;
-  if (value !== null && bytesOf(value).length > KEEP_BYTES) {
-    headers[DLQ_TRUNCATED] = String(bytesOf(value).length);
-    value = bytesOf(value).subarray(0, KEEP_BYTES);
-  }
-  if (key !== null && bytesOf(key).length > KEEP_KEY_BYTES) {
-    headers[DLQ_KEY_TRUNCATED] = String(bytesOf(key).length);
-    key = bytesOf(key).subarray(0, KEEP_KEY_BYTES);
-  }
+  const cut = (v: string | Buffer | null, keep: number, header: string): string | Buffer | null => {
+    if (v === null) return null;
+    const bytes = bytesOf(v);
+    if (bytes.length <= keep) return v;
+    headers[header] = String(bytes.length);
+    return bytes.subarray(0, keep);
+  };
+  const value = cut(r.value, KEEP_BYTES, DLQ_TRUNCATED);
+  const key = cut(r.key, KEEP_KEY_BYTES, DLQ_KEY_TRUNCATED);
   return { ...r, key, value, headers };
 }

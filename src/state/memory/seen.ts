@@ -85,8 +85,7 @@ export class MemorySeen {
         for (const v of this.lastUse.keys()) if ((this.added.get(v)?.order ?? -1) < by.order) known++;
         obs.known = known;
       }
-    }
-    if (fresh) {
+    } else {
       if (last === undefined) this.added.set(input.value, { order: ++this.additions, id: input.id });
       if (last === undefined || input.timeMs > last) {
         this.lastUse.set(input.value, input.timeMs);
