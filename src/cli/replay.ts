@@ -108,7 +108,7 @@ export function formatSummary(s: ReplaySummary, seconds: number, rules: number):
   for (const id of ruleIds) lines.push(`  ${id.padEnd(36)} ${String(s.byRule[id] ?? 0).padStart(7)} detections ${String(s.hits[id] ?? 0).padStart(8)} firings`);
   if (s.late > 0) {
     lines.push(
-      `warning: ${s.late} event${s.late === 1 ? ' was' : 's were'} older than the newest event before ${s.late === 1 ? 'it' : 'them'} by more than the lateness bound (${DEFAULT_LATENESS_MS / 60_000}m) and not counted in windows. ` +
+      `warning: ${s.late} event${s.late === 1 ? ' was' : 's were'} older than the newest event before ${s.late === 1 ? 'it' : 'them'} by more than the lateness bound (${DEFAULT_LATENESS_MS / 60_000}m): only rules that need no state judged ${s.late === 1 ? 'it' : 'them'}, and no window counted ${s.late === 1 ? 'it' : 'them'}. ` +
         'Replay expects events in time order, as a partition delivers them; a topic dumped partition after partition is not: ' +
         'replay it with --sort to order the events by time first.',
     );

@@ -6,6 +6,7 @@
 import { compositeEventIds, evaluateComposite, type Hit } from '../detectors/index.js';
 import { deriveGeo, noGeoCounts, type GeoCounts, type GeoLookup } from '../events/geoip.js';
 import type { DecodedEvent } from '../events/types.js';
+import { isStateless } from '../rules/index.js';
 import type { CompiledRule, CompositeRule, FieldCondition, Ruleset, TimeRange } from '../rules/types.js';
 import { StoreContentionError } from '../errors/index.js';
 import { isBatchStore, type StateStore } from '../state/types.js';
@@ -45,6 +46,8 @@ interface PrimaryRuntime {
   rule: PrimaryRule;
   plan: Planner;
   groupBy: number;
+  /** Judges an event on its own (isStateless): such rules also judge late events. */
+  stateless: boolean;
 }
 
 interface RuleHit {
@@ -109,7 +112,7 @@ export class Engine {
           groupBys.set(sig, g);
           this.groupBys.push(rule.groupBy);
         }
-        return { rule, plan: plannerFor(rule), groupBy: g };
+        return { rule, plan: plannerFor(rule), groupBy: g, stateless: isStateless(rule) };
       });
     const actionsOf = (p: PrimaryRuntime) => actionList(p.rule.match.conditions);
     const named = new Set(this.primary.flatMap((p) => actionsOf(p) ?? []));
@@ -128,19 +131,27 @@ export class Engine {
 
   async process(batch: readonly DecodedEvent[]): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { detections: [], processed: 0, duplicates: 0, late: 0, hits: {}, suppressed: 0, geo: noGeoCounts() };
+    // Late events stay out of every state (windows, baselines, profiles, locations, composites), but
+    // the rules that judge an event on its own still judge them: an unmanaged device or a country
+    // off the allowlist is no less so for arriving late.
     const onTime: DecodedEvent[] = [];
+    const lateOnes: DecodedEvent[] = [];
     for (const e of batch) {
       if (e.timeMs < this.watermarkMs - this.latenessMs) {
-        outcome.late++;
+        lateOnes.push(e);
         continue;
       }
       if (e.timeMs > this.watermarkMs) this.watermarkMs = e.timeMs;
       onTime.push(e);
     }
-    const seen = onTime.length === 0 ? [] : await this.store.markSeen(onTime.map((e) => ({ id: e.event.id, timeMs: e.timeMs })), this.dedupHorizonMs);
-    const events = onTime.filter((_, i) => !seen[i]);
-    outcome.duplicates = onTime.length - events.length;
-    outcome.processed = events.length;
+    const arrived = lateOnes.length === 0 ? onTime : [...onTime, ...lateOnes];
+    const seen = arrived.length === 0 ? [] : await this.store.markSeen(arrived.map((e) => ({ id: e.event.id, timeMs: e.timeMs })), this.dedupHorizonMs);
+    // On-time events first, then the late ones: `decide` tells them apart by this count.
+    const events = arrived.filter((_, i) => !seen[i]);
+    const onTimeCount = onTime.length - seen.slice(0, onTime.length).filter(Boolean).length;
+    outcome.duplicates = arrived.length - events.length;
+    outcome.processed = onTimeCount;
+    outcome.late = events.length - onTimeCount;
     if (events.length === 0) return outcome;
     if (this.geo) {
       for (const e of events) {
@@ -151,13 +162,13 @@ export class Engine {
 
     const batched = isBatchStore(this.store) ? this.store : undefined;
     if (!batched) {
-      await this.decide(events, outcome);
+      await this.decide(events, onTimeCount, outcome);
       return outcome;
     }
     const token = await batched.begin();
     try {
       for (let attempt = 1; ; attempt++) {
-        await this.decide(events, outcome);
+        await this.decide(events, onTimeCount, outcome);
         if (await batched.flush(token)) return outcome;
         // A state had changed elsewhere: the store put the batch's keys back; decide again, after a
         // random pause that grows with the attempts, so two instances writing the same keys (a
@@ -175,15 +186,15 @@ export class Engine {
     }
   }
 
-  /** The batch's phases: primary rules, composite levels, cooldowns. */
-  private async decide(events: readonly DecodedEvent[], outcome: BatchOutcome): Promise<void> {
-    const hits = await this.runPrimary(events);
-    for (const level of this.compositeLevels) await this.runComposites(level, events, hits);
+  /** The batch's phases: primary rules, composite levels, cooldowns. Events from `onTime` on are late: only rules without state judge them. */
+  private async decide(events: readonly DecodedEvent[], onTime: number, outcome: BatchOutcome): Promise<void> {
+    const hits = await this.runPrimary(events, onTime);
+    for (const level of this.compositeLevels) await this.runComposites(level, onTime === events.length ? events : events.slice(0, onTime), hits);
     for (const list of hits) for (const h of list) outcome.hits[h.rule.id] = (outcome.hits[h.rule.id] ?? 0) + 1;
     await this.runCooldowns(events, hits, outcome);
   }
 
-  private async runPrimary(events: readonly DecodedEvent[]): Promise<RuleHit[][]> {
+  private async runPrimary(events: readonly DecodedEvent[], onTime: number): Promise<RuleHit[][]> {
     const plan = new Plan(this.store);
     const pending: { event: number; rule: CompiledRule; group: GroupKey; decide: Pending }[] = [];
     // Most events fire nothing: they share one empty list until their first hit.
@@ -193,7 +204,9 @@ export class Engine {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       groups.fill(undefined);
+      const late = i >= onTime;
       for (const p of this.byAction.get(e.event.action) ?? this.anyAction) {
+        if (late && !p.stateless) continue;
         if (!applies(p.rule, e)) continue;
         let group = groups[p.groupBy];
         if (group === undefined) {

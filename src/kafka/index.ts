@@ -7,4 +7,4 @@ export { BatchHandler, type BatchControl, type BatchHandlerDeps, type BatchInput
 export { GroupMember } from './consumer.js';
 export { DLQ_HEADERS, DLQ_HEADERS_DROPPED, DLQ_KEY_TRUNCATED, DLQ_TRUNCATED, deadLetter, truncateDeadLetter } from './dead-letter.js';
 export { LedgerStore, RedeliveryLedger } from './ledger.js';
-export { isStateless, statelessRuleset } from './stateless.js';
+export { statelessRuleset } from './stateless.js';

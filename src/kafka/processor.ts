@@ -11,9 +11,9 @@ import type { Admin, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { AlertPusher, MemoryBudget, RedisBudget } from '../actions/index.js';
 import { RulesWatcher, type FailMode, type ProcessorConfig } from '../config/index.js';
-import { initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
+import { initRuleSeries, registerGeoIpGauges, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../metrics/index.js';
 import { GeoIpFile } from '../events/index.js';
-import type { Ruleset } from '../rules/index.js';
+import { inShadowMode, type Ruleset } from '../rules/index.js';
 import { RedisStore, checkEvictionPolicy, createStoreMetrics, ioredisOptions, withGuardedConnector } from '../state/index.js';
 import { checkKafkaAccess, kafkaAccessError } from './access.js';
 import { BatchHandler } from './batch.js';
@@ -94,6 +94,7 @@ function openGeoIp(path: string, intervalMs: number, metrics: Metrics, log: Logg
   const file = new GeoIpFile(path, 'GUARDRAIL_GEOIP_DB');
   for (const outcome of ['derived', 'unknown', 'conflict']) metrics.geoipLookups.inc({ outcome }, 0);
   for (const outcome of ['success', 'failure']) metrics.geoipReload.inc({ outcome }, 0);
+  registerGeoIpGauges(metrics);
   const loaded = () => {
     metrics.geoipBuildTime.set(Date.parse(file.info.builtAt) / 1000);
     metrics.geoipLastReloadSuccessful.set(1);
@@ -142,12 +143,14 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
   try {
     metrics.revocationBudget.set(config.revocationBudgetPerMinute);
     let rules: Ruleset | undefined;
+    // A deployment in shadow mode runs every rule in shadow, so their cooldowns are shadow ones too.
+    const deployed = (r: Ruleset): Ruleset => (config.mode === 'shadow' ? inShadowMode(r) : r);
     let lastFailMode: FailMode | undefined;
     const watcher = new RulesWatcher({
       path: config.rules.path,
       pollIntervalMs: config.rules.pollIntervalMs,
       log: log.child({ component: 'rules' }),
-      onRules: (r) => (rules = r),
+      onRules: (r) => (rules = deployed(r)),
       onReload: (outcome, r) => {
         metrics.rulesReload.inc({ outcome });
         metrics.rulesLastReloadSuccessful.set(outcome === 'success' ? 1 : 0);
@@ -165,7 +168,7 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
         );
       },
     });
-    rules = await watcher.start();
+    rules = deployed(await watcher.start());
     closers.push({ name: 'rules', close: () => watcher.close() });
     log.info({ rules: rules.rules.length, files: rules.files.length, path: config.rules.path, failMode: effectiveFailMode(rules, config.failMode) }, 'rules loaded');
 

@@ -4,20 +4,7 @@
  * seen locations, travel and composites need state and wait for the store.
  */
 import type { FailMode } from '../config/index.js';
-import type { CompiledRule, Ruleset } from '../rules/index.js';
-
-export function isStateless(rule: CompiledRule): boolean {
-  switch (rule.kind) {
-    case 'match':
-      return true;
-    case 'geo':
-      return rule.check === 'country_allowlist';
-    case 'time_of_day':
-      return rule.learned === undefined;
-    default:
-      return false;
-  }
-}
+import { isStateless, type Ruleset } from '../rules/index.js';
 
 export function statelessRuleset(ruleset: Ruleset): Ruleset {
   return { ...ruleset, rules: ruleset.rules.filter(isStateless) };

@@ -10,7 +10,7 @@ import { explainSchemaErrors } from './messages.js';
 import { checkReferences } from './references.js';
 import type { RuleFileSpec } from './schema.js';
 import { checkFile } from './semantics.js';
-import type { Ruleset } from './types.js';
+import type { CompiledRule, Ruleset } from './types.js';
 import { schemaErrors } from './validator.js';
 
 export interface RuleFileText {
@@ -66,4 +66,32 @@ export function compileRuleFiles(files: readonly RuleFileText[]): Ruleset {
       sourceOf: (index: number) => ({ file: d.file, ...positionIn(d, ['rules', index]) }),
     })),
   );
+}
+
+/**
+ * The ruleset as a deployment in shadow mode (GUARDRAIL_MODE=shadow) runs it: every rule in shadow.
+ * The engine then keys each rule's cooldown as a shadow rule's (engine.ts), so switching the
+ * deployment to enforce mid-incident is not held back by firings that restricted nobody; windows,
+ * baselines and profiles keep their keys and carry over.
+ */
+export function inShadowMode(ruleset: Ruleset): Ruleset {
+  if (ruleset.rules.every((r) => r.mode === 'shadow')) return ruleset;
+  return { ...ruleset, rules: ruleset.rules.map((r) => (r.mode === 'shadow' ? r : { ...r, mode: 'shadow' as const })) };
+}
+
+/**
+ * Whether a rule judges an event on its own, with no state: match rules, country allowlists, fixed
+ * office hours. Only these judge late events, and, failing open, events while the store is down.
+ */
+export function isStateless(rule: CompiledRule): boolean {
+  switch (rule.kind) {
+    case 'match':
+      return true;
+    case 'geo':
+      return rule.check === 'country_allowlist';
+    case 'time_of_day':
+      return rule.learned === undefined;
+    default:
+      return false;
+  }
 }

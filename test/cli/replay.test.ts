@@ -42,7 +42,7 @@ describe('guardrail replay --events -', () => {
     const r = replay([at('a-1', 'a', '2026-11-02T10:00:00Z'), at('b-1', 'b', '2026-11-02T09:40:00Z'), at('b-2', 'b', '2026-11-02T09:55:00Z')].join('\n'));
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('replay: 3 events (0 invalid, 0 duplicate, 1 late)');
-    expect(r.stderr).toContain('warning: 1 event was older than the newest event before it by more than the lateness bound (10m) and not counted in windows.');
+    expect(r.stderr).toContain('warning: 1 event was older than the newest event before it by more than the lateness bound (10m): only rules that need no state judged it, and no window counted it.');
     expect(r.stderr).toContain('replay it with --sort');
     expect(replay(valid.join('\n')).stderr).not.toContain('warning:');
   });

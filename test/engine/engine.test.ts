@@ -99,6 +99,34 @@ describe('engine', () => {
     expect(out.detections).toHaveLength(1);
   });
 
+  it('judges a late event by the rules that need no state, and keeps it out of every window', async () => {
+    const yaml = `${DELETE_BURST}
+  - id: unmanaged-device
+    kind: match
+    severity: high
+    match: { source.device.managed: false }
+    actions: [revoke_token, alert]
+  - id: unmanaged-pair
+    kind: composite
+    allOf: [unmanaged-device]
+    anyOf: [destructive-burst]
+    within: 1h
+    actions: [quarantine_agent]
+`;
+    const engine = new Engine({ ruleset: rules(yaml), store: new MemoryStore(), latenessMs: 60_000 });
+    expect((await engine.process(deletes(2, T0 + 10 * 60_000))).detections).toEqual([]);
+    // Twenty minutes behind the partition: late. The unmanaged device still revokes; the four late
+    // deletes are not added to the window, and no composite sees the late signal.
+    const unmanaged = deletes(1, T0 - 10 * 60_000, 1000, { source: { device: { managed: false } } });
+    const out = await engine.process([...unmanaged, ...deletes(3, T0 - 10 * 60_000 + 1000)]);
+    expect(out).toMatchObject({ late: 4, processed: 0, duplicates: 0 });
+    expect(out.detections.map((d) => [d.rule.id, d.eventIds])).toEqual([['unmanaged-device', [unmanaged[0]!.event.id]]]);
+    // Three more on time: five in the window, not over the ceiling (nine with the late ones).
+    expect((await engine.process(deletes(3, T0 + 10 * 60_000 + 5000))).detections).toEqual([]);
+    // Redelivered, the late event is a duplicate, not a second firing.
+    expect(await engine.process(unmanaged)).toMatchObject({ late: 0, duplicates: 1, detections: [] });
+  });
+
   it('does not hold back a rule promoted from shadow to enforce with the cooldown its shadow firings started', async () => {
     const shadow = DELETE_BURST.replace('kind: rate', 'kind: rate\n    mode: shadow');
     const { engine, detections } = await run(shadow, deletes(8));

@@ -16,10 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBudget, RedisBudget } from '../../src/actions/index.js';
 import { StoreUnavailableError } from '../../src/errors/index.js';
 import { BatchHandler, DLQ_HEADERS, LedgerStore, RedeliveryLedger } from '../../src/kafka/index.js';
-import { effectiveFailMode, isStateless } from '../../src/kafka/stateless.js';
+import { effectiveFailMode } from '../../src/kafka/stateless.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { toStoreError } from '../../src/state/redis/errors.js';
-import { loadRules, type Ruleset } from '../../src/rules/index.js';
+import { isStateless, loadRules, type Ruleset } from '../../src/rules/index.js';
 import { MemoryStore, type BatchStateStore, type StateStore, type StoreOp, type StoreResult } from '../../src/state/index.js';
 import { FIXTURE_RULES, REDIS_URL, event, testConfig, testNames } from './helpers.js';
 
