@@ -48,15 +48,27 @@ function* source(lines: Iterable<string> | undefined, sim: Iterable<object> | un
 }
 
 function toOutgoing(item: { obj?: Record<string, unknown>; raw?: string }, suffix: string | undefined, retime: boolean): Outgoing {
-  if (item.raw !== undefined) {
-    const key = /"agent"\s*:\s*\{[^}]*"id"\s*:\s*"([^"]+)"/.exec(item.raw)?.[1] ?? null;
-    return { key, value: item.raw };
-  }
+  if (item.raw !== undefined) return { key: agentKey(parsedOrUndefined(item.raw)), value: item.raw };
   const e = item.obj!;
   if (suffix !== undefined && typeof e.id === 'string') e.id = `${e.id}${suffix}`;
   if (retime) e.time = new Date().toISOString();
-  const agent = e.agent as { id?: unknown } | undefined;
-  return { key: typeof agent?.id === 'string' ? agent.id : null, value: JSON.stringify(e) };
+  return { key: agentKey(e), value: JSON.stringify(e) };
+}
+
+/** The message key DESIGN.md asks for: the agent id, decoded as JSON (escapes, braces in names); none when the line has none. */
+function agentKey(e: unknown): string | null {
+  const agent = e && typeof e === 'object' ? (e as { agent?: unknown }).agent : undefined;
+  const id = agent && typeof agent === 'object' ? (agent as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : null;
+}
+
+/** A line sent as it is (invalid ones included, for the dead-letter path) is still parsed for its key. */
+function parsedOrUndefined(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
 }
 
 async function readAll(path: string): Promise<string[]> {

@@ -3,6 +3,9 @@
  * valid event; ids carry a run suffix (so reruns are not duplicates); --retime puts event times at
  * the moment of sending; --rate paces.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadgenCommand } from '../../src/cli/loadgen.js';
 import { decodeEvent } from '../../src/events/index.js';
@@ -50,6 +53,40 @@ describe.skipIf(!BROKERS)('guardrail loadgen', () => {
       expect(new Set(decoded.map((e) => e.event.id)).size).toBe(400);
       const retimed = decoded.filter((e) => e.timeMs >= started);
       expect(retimed).toHaveLength(100);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('keys lines sent as they are (--events, --keep-ids) by their decoded agent id, and a line with none by nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loadgen-'));
+    const file = join(dir, 'events.jsonl');
+    const lines = [
+      // A brace in a field before the id, an escaped quote and an escape sequence in the id: a
+      // pattern over the raw text read these as no key, `agent\` and `a\u002d1`.
+      '{"id":"k-1","agent":{"name":"ops {prod}","id":"agent-7"}}',
+      '{"id":"k-2","agent":{"id":"agent\\"7"}}',
+      '{"id":"k-3","agent":{"id":"a\\u002d1"}}',
+      '{"id":"k-4","agent":"no object"}',
+      'not json {"agent":{"id":"x"}}',
+    ];
+    writeFileSync(file, lines.join('\n') + '\n');
+    const topic = n.dlq; // a topic of the test's own, deleted by cleanup()
+    const quiet = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      expect(await loadgenCommand(['--prefill', '--events', file, '--keep-ids', '--topic', topic, '--partitions', '1'])).toBe(0);
+    } finally {
+      process.stderr.write = quiet;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const reader = new TopicReader([topic]);
+    await reader.start();
+    try {
+      await reader.waitFor(() => reader.messages.get(topic)!.length >= lines.length, `${lines.length} messages`);
+      const got = reader.messages.get(topic)!;
+      expect(got.map((m) => m.value)).toEqual(lines);
+      expect(got.map((m) => m.key)).toEqual(['agent-7', 'agent"7', 'a-1', null, null]);
     } finally {
       await reader.close();
     }
