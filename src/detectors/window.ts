@@ -2,7 +2,7 @@
  * Rate and bulk-download decisions: static ceilings on a sliding window's sums, and a learned
  * baseline per group (robust z-score of this window against the group's usual per-bucket peaks).
  */
-import type { Metric, WindowRule } from '../rules/types.js';
+import { MIN_BASELINE_SAMPLES, type Metric, type WindowRule } from '../rules/types.js';
 import type { Sums, WindowObservation } from '../state/types.js';
 import { formatBytes, formatDuration, round } from './format.js';
 import type { Hit } from './types.js';
@@ -14,8 +14,9 @@ const MAD_TO_SIGMA = 1.4826;
  * anomalous; the spread is floored at this share of the median.
  */
 export const MIN_SPREAD_SHARE = 0.1;
-/** The baseline needs at least this many active buckets before it is trusted, whatever minHistory says. */
-export const MIN_BASELINE_SAMPLES = 5;
+// The baseline needs this many active buckets before it is trusted (a rule term: validation rejects
+// a history too short to hold them).
+export { MIN_BASELINE_SAMPLES };
 
 const METRIC_NOUN: Record<Metric, string> = { count: 'events', bytes: 'bytes', records: 'records' };
 

@@ -4,7 +4,6 @@
  * raw data even where the schema failed, so one pass reports every mistake; each check looks only
  * at values of the shape it expects and leaves the rest to the schema's sentences.
  */
-import { MIN_BASELINE_SAMPLES } from '../detectors/window.js';
 import { EventSchema, isIanaTimeZone, parseRfc3339 } from '../events/index.js';
 import { formatDuration, tryParseDuration } from './duration.js';
 import { tryParseHours } from './hours.js';
@@ -12,7 +11,7 @@ import { COMMON_KEYS, KIND_SPECIFIC_KEYS } from './kinds.js';
 import { show, type PathProblem } from './messages.js';
 import type { DataPath } from './positions.js';
 import { closest, didYouMean } from './suggest.js';
-import type { RuleKind } from './types.js';
+import { MIN_BASELINE_SAMPLES, type RuleKind } from './types.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

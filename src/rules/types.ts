@@ -20,6 +20,8 @@ export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high',
 export const ACTIONS: readonly Action[] = ['revoke_token', 'quarantine_agent', 'require_approval', 'alert', 'signal'];
 /** Actions that take rights away from an agent; the revocation budget counts these. */
 export const RESTRICTING_ACTIONS: readonly Action[] = ['revoke_token', 'quarantine_agent'];
+/** A baseline needs at least this many active buckets before it is trusted, whatever minHistory says. */
+export const MIN_BASELINE_SAMPLES = 5;
 
 /** Where a rule came from, for messages that point a security engineer at the file. */
 export interface SourceLocation {
