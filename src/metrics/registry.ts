@@ -47,6 +47,9 @@ export interface Metrics {
   readonly geoipLastReloadSuccessful: Gauge<string>;
 }
 
+const GEOIP_BUILD_TIME = 'guardrail_geoip_database_build_timestamp_seconds';
+const GEOIP_LAST_RELOAD_SUCCESSFUL = 'guardrail_geoip_last_reload_successful';
+
 export interface MetricsOptions {
   registry?: Registry;
   /** Node.js process metrics (CPU, memory, event loop lag). Default true. */
@@ -146,15 +149,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }),
     geoipLookups,
     geoipReload,
+    // Registered only with a database (registerGeoIpGauges): a gauge without labels is exported at 0
+    // from the start, and a build time of 0 or a reload "failing" would fire the GeoIP alerts on
+    // every deployment that uses none.
     geoipBuildTime: new Gauge({
-      name: 'guardrail_geoip_database_build_timestamp_seconds',
+      name: GEOIP_BUILD_TIME,
       help: 'When the GeoIP database in use (GUARDRAIL_GEOIP_DB) was built, from its metadata, in Unix seconds; absent without a database.',
-      registers,
+      registers: [],
     }),
     geoipLastReloadSuccessful: new Gauge({
-      name: 'guardrail_geoip_last_reload_successful',
+      name: GEOIP_LAST_RELOAD_SUCCESSFUL,
       help: '1 when the GeoIP database file in place is the one in use; 0 after a replacement that did not load (the previous database stays in use), until a good one. Absent without a database.',
-      registers,
+      registers: [],
     }),
   };
 }
@@ -169,4 +175,13 @@ export function initRuleSeries(metrics: Metrics, rules: readonly RuleLabels[]): 
     metrics.detections.inc({ rule: r.rule, kind: r.kind, severity: r.severity, mode: r.mode }, 0);
     metrics.detectionsSuppressed.inc({ rule: r.rule }, 0);
   }
+}
+
+/** Exports the GeoIP gauges: called once a GeoIP database is in use, absent without one. */
+export function registerGeoIpGauges(metrics: Metrics): void {
+  const gauges: [string, Gauge<string>][] = [
+    [GEOIP_BUILD_TIME, metrics.geoipBuildTime],
+    [GEOIP_LAST_RELOAD_SUCCESSFUL, metrics.geoipLastReloadSuccessful],
+  ];
+  for (const [name, gauge] of gauges) if (!metrics.registry.getSingleMetric(name)) metrics.registry.registerMetric(gauge);
 }

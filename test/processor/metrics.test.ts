@@ -3,7 +3,7 @@
  * always 200, /readyz 503 with the reasons until ready.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics, initRuleSeries, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../../src/metrics/index.js';
+import { createMetrics, initRuleSeries, registerGeoIpGauges, startMetricsServer, type Metrics, type MetricsServer, type Readiness } from '../../src/metrics/index.js';
 
 describe('metrics server', () => {
   let metrics: Metrics;
@@ -68,6 +68,19 @@ describe('metrics server', () => {
       'guardrail_detections_total{rule="r1",kind="rate",severity="critical",mode="enforce"} 0',
     );
     expect(await fresh.registry.getSingleMetricAsString('guardrail_detections_suppressed_total')).toContain('guardrail_detections_suppressed_total{rule="r1"} 0');
+  });
+
+  it('exports the GeoIP gauges only once a database is in use (at 0 they would fire the GeoIP alerts)', async () => {
+    const fresh = createMetrics({ defaults: false });
+    const text = () => fresh.registry.metrics();
+    expect(await text()).not.toContain('guardrail_geoip_database_build_timestamp_seconds');
+    expect(await text()).not.toContain('guardrail_geoip_last_reload_successful');
+    registerGeoIpGauges(fresh);
+    registerGeoIpGauges(fresh);
+    fresh.geoipBuildTime.set(1_700_000_000);
+    fresh.geoipLastReloadSuccessful.set(1);
+    expect(await text()).toContain('guardrail_geoip_database_build_timestamp_seconds 1700000000');
+    expect(await text()).toContain('guardrail_geoip_last_reload_successful 1');
   });
 
   it('answers /healthz always and /readyz only when ready', async () => {
