@@ -47,7 +47,12 @@ function overCeiling(rule: WindowRule, sums: Sums): boolean {
 export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObservation): Hit | undefined {
   // Runs for every event and rule: text and evidence are built only once the rule fires.
   const windowStartMs = timeMs - rule.windowMs;
-  if (overCeiling(rule, obs.sums)) {
+  const baseline = rule.baseline;
+  const b = obs.baseline;
+  const trusted = baseline !== undefined && b !== undefined && b.spanMs >= baseline.minHistoryMs && b.samples >= MIN_BASELINE_SAMPLES;
+  // thresholdUntilTrusted: the ceiling is the cold-start guard; a group with a trusted history is
+  // judged against that history alone (a heavy agent's usual day may be over a light agent's ceiling).
+  if (overCeiling(rule, obs.sums) && !(trusted && baseline.thresholdUntilTrusted)) {
     const window = formatDuration(rule.windowMs);
     const observed = pick(obs.sums);
     const exceeded = METRICS.filter((m) => rule.threshold[m] !== undefined && obs.sums[m] > rule.threshold[m]);
@@ -58,10 +63,7 @@ export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObse
       windowStartMs,
     };
   }
-  const baseline = rule.baseline;
-  if (!baseline || !obs.baseline) return undefined;
-  const b = obs.baseline;
-  if (b.spanMs < baseline.minHistoryMs || b.samples < MIN_BASELINE_SAMPLES) return undefined;
+  if (!trusted) return undefined;
   const value = obs.sums[baseline.metric];
   if (value < baseline.minObserved || value < baseline.minRatio * b.median || value <= baseline.overPeak * b.max) return undefined;
   const score = robustScore(value, b.median, b.mad);

@@ -114,6 +114,12 @@ const Baseline = Type.Object(
     ),
     minRatio: Type.Optional(Type.Number({ minimum: 1, description: 'Extension: the observation must also be at least this many times the median. Default 1.' })),
     overPeak: Type.Optional(Type.Number({ minimum: 0, description: 'Extension: the observation must also exceed this many times the largest bucket in the history. Default 0 (off).' })),
+    thresholdUntilTrusted: Type.Optional(
+      Type.Boolean({
+        description:
+          "Extension: the rule's static threshold judges the group only until this baseline is trusted (cold start: minHistory, 5 active buckets); then the baseline alone does, so a heavy group is held to its own history. Default false (the threshold always applies).",
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Learned, per group key: fires on an anomaly against the group\'s own history.' },
 );

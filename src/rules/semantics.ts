@@ -23,7 +23,7 @@ export const DEFAULTS = {
   mode: 'enforce',
   groupBy: ['agent.id'],
   cooldown: '15m',
-  baseline: { history: '14d', bucket: '1h', above: 6, minHistory: '3d', minObserved: 0, minRatio: 1, overPeak: 0 },
+  baseline: { history: '14d', bucket: '1h', above: 6, minHistory: '3d', minObserved: 0, minRatio: 1, overPeak: 0, thresholdUntilTrusted: false },
   learned: { history: '14d', minEvents: 200, rareBelow: 0.01 },
   newLocation: { on: 'country', history: '30d', minHistory: '3d' },
   impossibleTravel: { maxSpeedKmh: 900, minDistanceKm: 500 },
@@ -177,7 +177,12 @@ function checkRule(rule: Obj, i: number, out: PathProblem[]): void {
     case 'rate':
     case 'bulk_download':
       if (!mentions(rule, 'threshold') && !mentions(rule, 'baseline')) out.push({ path: at, message: `${kind} rules need a threshold, a baseline, or both` });
-      if (isObj(rule['baseline'])) checkBaseline(rule['baseline'], kind, [...at, 'baseline'], out);
+      if (isObj(rule['baseline'])) {
+        checkBaseline(rule['baseline'], kind, [...at, 'baseline'], out);
+        if (rule['baseline']['thresholdUntilTrusted'] === true && !mentions(rule, 'threshold')) {
+          out.push({ path: [...at, 'baseline', 'thresholdUntilTrusted'], message: 'the rule has no threshold to apply until the baseline is trusted; add one, or drop this key' });
+        }
+      }
       break;
     case 'time_of_day': {
       if (!mentions(rule, 'allow') && !mentions(rule, 'learned')) out.push({ path: at, message: 'time_of_day rules need allow, learned, or both' });

@@ -28,7 +28,7 @@ describe('window detector: static ceilings', () => {
 });
 
 describe('window detector: learned baseline', () => {
-  const baseline = { metric: 'bytes' as const, historyMs: 14 * D, bucketMs: 3_600_000, above: 6, minHistoryMs: 3 * D, minObserved: 100e6, minRatio: 1, overPeak: 0 };
+  const baseline = { metric: 'bytes' as const, historyMs: 14 * D, bucketMs: 3_600_000, above: 6, minHistoryMs: 3 * D, minObserved: 100e6, minRatio: 1, overPeak: 0, thresholdUntilTrusted: false };
   const r = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: {}, baseline });
   const learned = { median: 4e6, mad: 0.6e6, max: 30e6, samples: 310, spanMs: 10 * D };
 
@@ -53,6 +53,25 @@ describe('window detector: learned baseline', () => {
     const steady = { median: 100e6, mad: 0, max: 100e6, samples: 100, spanMs: 14 * D };
     expect(evaluateWindow(ratio, T, obs({ bytes: 500e6 }, steady))).toBeUndefined();
     expect(evaluateWindow(ratio, T, obs({ bytes: 1.1e9 }, steady))).toBeDefined();
+  });
+  it('with thresholdUntilTrusted, applies the ceiling until the baseline is trusted, then judges by the baseline alone', () => {
+    const flood = rule<WindowRule>({
+      kind: 'rate',
+      windowMs: 300_000,
+      threshold: { count: 3000 },
+      baseline: { ...baseline, metric: 'count', minObserved: 3000, overPeak: 2, thresholdUntilTrusted: true },
+    });
+    const heavy = { median: 1500, mad: 400, max: 4200, samples: 150, spanMs: 10 * D };
+    // A heavy indexer's usual sync is over the ceiling: left alone once its history is trusted,
+    // and caught when it goes past twice its own peak.
+    expect(evaluateWindow(flood, T, obs({ count: 4100 }, heavy))).toBeUndefined();
+    expect(evaluateWindow(flood, T, obs({ count: 9000 }, heavy))!.reason).toBe('9000 events in 5m; usual for this agent is 1500 events (robust z 12.6)');
+    // A new agent (cold start: no history, or too little) is held to the ceiling.
+    expect(evaluateWindow(flood, T, obs({ count: 4100 }))!.reason).toBe('4100 events in 5m (ceiling 3000 events)');
+    expect(evaluateWindow(flood, T, obs({ count: 4100 }, { ...heavy, spanMs: 2 * D }))!.reason).toBe('4100 events in 5m (ceiling 3000 events)');
+    // Without the key the ceiling always applies.
+    const always = rule<WindowRule>({ ...flood, baseline: { ...flood.baseline!, thresholdUntilTrusted: false } });
+    expect(evaluateWindow(always, T, obs({ count: 4100 }, heavy))!.reason).toBe('4100 events in 5m (ceiling 3000 events)');
   });
   it('with overPeak, needs the observation to exceed the largest bucket in the history by that factor', () => {
     const peak = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: {}, baseline: { ...baseline, minObserved: 0, overPeak: 3 } });

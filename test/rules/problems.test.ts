@@ -45,6 +45,10 @@ const CASES: [fixture: string, expected: string[]][] = [
   // Baselines and history
   ['baseline-bucket-longer-than-history', ['baseline-bucket-longer-than-history.yaml:5:39: rules[0].baseline.bucket: bucket 1d is longer than history 12h']],
   ['baseline-history-not-whole-buckets', ['baseline-history-not-whole-buckets.yaml:5:26: rules[0].baseline.history: history 10h is not a whole number of buckets (bucket 3h)']],
+  [
+    'threshold-until-trusted-without-threshold',
+    ['threshold-until-trusted-without-threshold.yaml:5:58: rules[0].baseline.thresholdUntilTrusted: the rule has no threshold to apply until the baseline is trusted; add one, or drop this key'],
+  ],
   ['baseline-too-few-buckets', ['baseline-too-few-buckets.yaml:5:26: rules[0].baseline.history: history 4d holds 4 buckets (bucket 1d), and a baseline needs 5 with activity before it is trusted, so the rule would never fire; make the history at least 5d']],
   [
     'baseline-min-history-too-long',
