@@ -94,6 +94,8 @@ export async function dispatchDetections(detections: readonly Detection[], o: Di
   const nowMs = o.now();
   const issuedAt = new Date(nowMs).toISOString();
   const until = new Date(nowMs + o.quarantineTtlMs).toISOString();
+  // `guardrail run` already hands the engine every rule in shadow under GUARDRAIL_MODE=shadow
+  // (inShadowMode); this covers callers that dispatch detections of rules they did not wrap.
   const modeOf = (d: Detection): Mode => (o.mode === 'shadow' ? 'shadow' : d.mode);
 
   // One budget call for the batch: every restricting action of every enforcing detection, by its message id.

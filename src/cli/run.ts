@@ -76,8 +76,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     const on = (s: NodeJS.Signals) => {
       process.off('SIGTERM', on);
       process.off('SIGINT', on);
-      // A second signal does not wait for the graceful path.
-      process.once(s, () => process.exit(130));
+      // A second signal, of either kind, does not wait for the graceful path.
+      for (const again of ['SIGTERM', 'SIGINT'] as const) process.once(again, () => process.exit(130));
       resolve(s);
     };
     process.on('SIGTERM', on);

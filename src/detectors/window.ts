@@ -39,9 +39,14 @@ export function robustScore(observed: number, median: number, mad: number): numb
 
 const METRICS: readonly Metric[] = ['count', 'bytes', 'records'];
 
-function overCeiling(rule: WindowRule, sums: Sums): boolean {
+/** Whether a static ceiling is exceeded; `skip` is a metric whose ceiling no longer applies (thresholdUntilTrusted). */
+function overCeiling(rule: WindowRule, sums: Sums, skip: Metric | undefined): boolean {
   const t = rule.threshold;
-  return (t.count !== undefined && sums.count > t.count) || (t.bytes !== undefined && sums.bytes > t.bytes) || (t.records !== undefined && sums.records > t.records);
+  return (
+    (t.count !== undefined && skip !== 'count' && sums.count > t.count) ||
+    (t.bytes !== undefined && skip !== 'bytes' && sums.bytes > t.bytes) ||
+    (t.records !== undefined && skip !== 'records' && sums.records > t.records)
+  );
 }
 
 export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObservation): Hit | undefined {
@@ -50,12 +55,15 @@ export function evaluateWindow(rule: WindowRule, timeMs: number, obs: WindowObse
   const baseline = rule.baseline;
   const b = obs.baseline;
   const trusted = baseline !== undefined && b !== undefined && b.spanMs >= baseline.minHistoryMs && b.samples >= MIN_BASELINE_SAMPLES;
-  // thresholdUntilTrusted: the ceiling is the cold-start guard; a group with a trusted history is
-  // judged against that history alone (a heavy agent's usual day may be over a light agent's ceiling).
-  if (overCeiling(rule, obs.sums) && !(trusted && baseline.thresholdUntilTrusted)) {
+  // thresholdUntilTrusted: the ceiling on the baseline's metric is the cold-start guard; a group with
+  // a trusted history is judged on that metric against its history alone (a heavy agent's usual day
+  // may be over a light agent's ceiling). Ceilings on other metrics, which the baseline does not
+  // learn, still apply.
+  const skip = trusted && baseline.thresholdUntilTrusted ? baseline.metric : undefined;
+  if (overCeiling(rule, obs.sums, skip)) {
     const window = formatDuration(rule.windowMs);
     const observed = pick(obs.sums);
-    const exceeded = METRICS.filter((m) => rule.threshold[m] !== undefined && obs.sums[m] > rule.threshold[m]);
+    const exceeded = METRICS.filter((m) => m !== skip && rule.threshold[m] !== undefined && obs.sums[m] > rule.threshold[m]);
     const parts = exceeded.map((m) => `${describeAmount(m, obs.sums[m])} in ${window} (ceiling ${describeAmount(m, rule.threshold[m]!)})`);
     return {
       reason: parts.join('; '),

@@ -18,7 +18,7 @@ import type { Detection } from './types.js';
 export interface EngineOptions {
   ruleset: Ruleset;
   store: StateStore;
-  /** Events older than the newest seen minus this are late: counted, not windowed. Default 10m. */
+  /** Events older than the newest seen minus this are late: kept out of every state, judged only by the rules that need none. Default 10m. */
   latenessMs?: number;
   /** How long event ids are remembered to drop redelivered events. Default 1h. */
   dedupHorizonMs?: number;
@@ -134,24 +134,27 @@ export class Engine {
     // Late events stay out of every state (windows, baselines, profiles, locations, composites), but
     // the rules that judge an event on its own still judge them: an unmanaged device or a country
     // off the allowlist is no less so for arriving late.
-    const onTime: DecodedEvent[] = [];
-    const lateOnes: DecodedEvent[] = [];
-    for (const e of batch) {
+    // Events keep their arrival order (cooldowns decide in it), late ones flagged.
+    let lateAt: boolean[] | undefined;
+    batch.forEach((e, i) => {
       if (e.timeMs < this.watermarkMs - this.latenessMs) {
-        lateOnes.push(e);
-        continue;
+        (lateAt ??= new Array<boolean>(batch.length).fill(false))[i] = true;
+        return;
       }
       if (e.timeMs > this.watermarkMs) this.watermarkMs = e.timeMs;
-      onTime.push(e);
-    }
-    const arrived = lateOnes.length === 0 ? onTime : [...onTime, ...lateOnes];
-    const seen = arrived.length === 0 ? [] : await this.store.markSeen(arrived.map((e) => ({ id: e.event.id, timeMs: e.timeMs })), this.dedupHorizonMs);
-    // On-time events first, then the late ones: `decide` tells them apart by this count.
-    const events = arrived.filter((_, i) => !seen[i]);
-    const onTimeCount = onTime.length - seen.slice(0, onTime.length).filter(Boolean).length;
-    outcome.duplicates = arrived.length - events.length;
-    outcome.processed = onTimeCount;
-    outcome.late = events.length - onTimeCount;
+    });
+    const seen = batch.length === 0 ? [] : await this.store.markSeen(batch.map((e) => ({ id: e.event.id, timeMs: e.timeMs })), this.dedupHorizonMs);
+    const events: DecodedEvent[] = [];
+    let late: boolean[] | undefined;
+    batch.forEach((e, i) => {
+      if (seen[i]) return;
+      if (lateAt?.[i]) (late ??= new Array<boolean>(events.length).fill(false))[events.length] = true;
+      else if (late) late[events.length] = false;
+      events.push(e);
+    });
+    outcome.duplicates = batch.length - events.length;
+    outcome.late = late ? late.filter(Boolean).length : 0;
+    outcome.processed = events.length - outcome.late;
     if (events.length === 0) return outcome;
     if (this.geo) {
       for (const e of events) {
@@ -162,13 +165,13 @@ export class Engine {
 
     const batched = isBatchStore(this.store) ? this.store : undefined;
     if (!batched) {
-      await this.decide(events, onTimeCount, outcome);
+      await this.decide(events, late, outcome);
       return outcome;
     }
     const token = await batched.begin();
     try {
       for (let attempt = 1; ; attempt++) {
-        await this.decide(events, onTimeCount, outcome);
+        await this.decide(events, late, outcome);
         if (await batched.flush(token)) return outcome;
         // A state had changed elsewhere: the store put the batch's keys back; decide again, after a
         // random pause that grows with the attempts, so two instances writing the same keys (a
@@ -186,15 +189,15 @@ export class Engine {
     }
   }
 
-  /** The batch's phases: primary rules, composite levels, cooldowns. Events from `onTime` on are late: only rules without state judge them. */
-  private async decide(events: readonly DecodedEvent[], onTime: number, outcome: BatchOutcome): Promise<void> {
-    const hits = await this.runPrimary(events, onTime);
-    for (const level of this.compositeLevels) await this.runComposites(level, onTime === events.length ? events : events.slice(0, onTime), hits);
+  /** The batch's phases: primary rules, composite levels, cooldowns. Events flagged in `late` are judged only by rules without state. */
+  private async decide(events: readonly DecodedEvent[], late: readonly boolean[] | undefined, outcome: BatchOutcome): Promise<void> {
+    const hits = await this.runPrimary(events, late);
+    for (const level of this.compositeLevels) await this.runComposites(level, events, late, hits);
     for (const list of hits) for (const h of list) outcome.hits[h.rule.id] = (outcome.hits[h.rule.id] ?? 0) + 1;
     await this.runCooldowns(events, hits, outcome);
   }
 
-  private async runPrimary(events: readonly DecodedEvent[], onTime: number): Promise<RuleHit[][]> {
+  private async runPrimary(events: readonly DecodedEvent[], lateAt: readonly boolean[] | undefined): Promise<RuleHit[][]> {
     const plan = new Plan(this.store);
     const pending: { event: number; rule: CompiledRule; group: GroupKey; decide: Pending }[] = [];
     // Most events fire nothing: they share one empty list until their first hit.
@@ -204,7 +207,7 @@ export class Engine {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       groups.fill(undefined);
-      const late = i >= onTime;
+      const late = lateAt?.[i] === true;
       for (const p of this.byAction.get(e.event.action) ?? this.anyAction) {
         if (late && !p.stateless) continue;
         if (!applies(p.rule, e)) continue;
@@ -233,12 +236,13 @@ export class Engine {
   }
 
   /** Records each event's signals for the composites of one level and decides them; firings join the event's hits. */
-  private async runComposites(level: readonly CompositeRule[], events: readonly DecodedEvent[], hits: RuleHit[][]): Promise<void> {
+  private async runComposites(level: readonly CompositeRule[], events: readonly DecodedEvent[], late: readonly boolean[] | undefined, hits: RuleHit[][]): Promise<void> {
     const plan = new Plan(this.store);
     const pending: { event: number; rule: CompositeRule; group: GroupKey; ref: Ref<'signal'> }[] = [];
     events.forEach((e, i) => {
       const fired = hits[i]!;
-      if (fired.length === 0) return;
+      // A late event's signals stay out of the composites' state, as out of every other.
+      if (fired.length === 0 || late?.[i]) return;
       for (const rule of level) {
         const inputs = fired.filter((h) => rule.allOf.includes(h.rule.id) || rule.anyOf.includes(h.rule.id));
         if (inputs.length === 0 || !applies(rule, e)) continue;

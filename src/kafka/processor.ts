@@ -162,9 +162,9 @@ export async function startProcessor(config: ProcessorConfig, deps: ProcessorDep
         // Rules that only signal feed composites and never make a detection of their own.
         initRuleSeries(
           metrics,
-          r.rules
-            .filter((rule) => rule.actions.some((a) => a !== 'signal'))
-            .map((rule) => ({ rule: rule.id, kind: rule.kind, severity: rule.severity, mode: config.mode === 'shadow' ? 'shadow' : rule.mode })),
+          deployed(r)
+            .rules.filter((rule) => rule.actions.some((a) => a !== 'signal'))
+            .map((rule) => ({ rule: rule.id, kind: rule.kind, severity: rule.severity, mode: rule.mode })),
         );
       },
     });

@@ -117,7 +117,7 @@ const Baseline = Type.Object(
     thresholdUntilTrusted: Type.Optional(
       Type.Boolean({
         description:
-          "Extension: the rule's static threshold judges the group only until this baseline is trusted (cold start: minHistory, 5 active buckets); then the baseline alone does, so a heavy group is held to its own history. Default false (the threshold always applies).",
+          "Extension: the rule's static ceiling on the baseline's metric judges the group only until this baseline is trusted (cold start: minHistory, 5 active buckets); then the baseline alone judges that metric, so a heavy group is held to its own history. Ceilings on other metrics still apply. Default false.",
       }),
     ),
   },

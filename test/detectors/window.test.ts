@@ -69,6 +69,10 @@ describe('window detector: learned baseline', () => {
     // A new agent (cold start: no history, or too little) is held to the ceiling.
     expect(evaluateWindow(flood, T, obs({ count: 4100 }))!.reason).toBe('4100 events in 5m (ceiling 3000 events)');
     expect(evaluateWindow(flood, T, obs({ count: 4100 }, { ...heavy, spanMs: 2 * D }))!.reason).toBe('4100 events in 5m (ceiling 3000 events)');
+    // A ceiling on a metric the baseline does not learn still applies.
+    const both = rule<WindowRule>({ ...flood, threshold: { count: 3000, bytes: 2e9 } });
+    expect(evaluateWindow(both, T, obs({ count: 4100, bytes: 50e9 }, heavy))!.reason).toBe('50 GB in 5m (ceiling 2 GB)');
+    expect(evaluateWindow(both, T, obs({ count: 4100, bytes: 1e9 }, heavy))).toBeUndefined();
     // Without the key the ceiling always applies.
     const always = rule<WindowRule>({ ...flood, baseline: { ...flood.baseline!, thresholdUntilTrusted: false } });
     expect(evaluateWindow(always, T, obs({ count: 4100 }, heavy))!.reason).toBe('4100 events in 5m (ceiling 3000 events)');

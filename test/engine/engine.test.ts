@@ -99,32 +99,63 @@ describe('engine', () => {
     expect(out.detections).toHaveLength(1);
   });
 
-  it('judges a late event by the rules that need no state, and keeps it out of every window', async () => {
-    const yaml = `${DELETE_BURST}
+  it('judges a late event by the rules that need no state, and keeps it out of every window and composite', async () => {
+    const yaml = `
+rules:
+  - id: delete-burst-30m
+    kind: rate
+    match: { action: [delete] }
+    window: 30m
+    threshold: { count: 5 }
+    actions: [revoke_token]
   - id: unmanaged-device
     kind: match
     severity: high
     match: { source.device.managed: false }
     actions: [revoke_token, alert]
-  - id: unmanaged-pair
+  - id: deleting
+    kind: match
+    match: { action: [delete] }
+    actions: [signal]
+  - id: unmanaged-deleting
     kind: composite
-    allOf: [unmanaged-device]
-    anyOf: [destructive-burst]
+    allOf: [unmanaged-device, deleting]
     within: 1h
     actions: [quarantine_agent]
 `;
     const engine = new Engine({ ruleset: rules(yaml), store: new MemoryStore(), latenessMs: 60_000 });
     expect((await engine.process(deletes(2, T0 + 10 * 60_000))).detections).toEqual([]);
-    // Twenty minutes behind the partition: late. The unmanaged device still revokes; the four late
-    // deletes are not added to the window, and no composite sees the late signal.
-    const unmanaged = deletes(1, T0 - 10 * 60_000, 1000, { source: { device: { managed: false } } });
-    const out = await engine.process([...unmanaged, ...deletes(3, T0 - 10 * 60_000 + 1000)]);
+    // Five minutes behind the partition, past its one-minute lateness: late. The unmanaged device
+    // still revokes. Its two signals (unmanaged-device, deleting) would complete the composite, and
+    // its four deletes are inside the 30-minute window of the deletes that follow.
+    const unmanaged = deletes(1, T0 + 5 * 60_000, 1000, { source: { device: { managed: false } } });
+    const out = await engine.process([...unmanaged, ...deletes(3, T0 + 5 * 60_000 + 1000)]);
     expect(out).toMatchObject({ late: 4, processed: 0, duplicates: 0 });
     expect(out.detections.map((d) => [d.rule.id, d.eventIds])).toEqual([['unmanaged-device', [unmanaged[0]!.event.id]]]);
-    // Three more on time: five in the window, not over the ceiling (nine with the late ones).
+    // Three more on time: five in the window, not over the ceiling (nine with the late ones); and no
+    // composite from the late unmanaged-device signal.
     expect((await engine.process(deletes(3, T0 + 10 * 60_000 + 5000))).detections).toEqual([]);
     // Redelivered, the late event is a duplicate, not a second firing.
     expect(await engine.process(unmanaged)).toMatchObject({ late: 0, duplicates: 1, detections: [] });
+  });
+
+  it('decides the cooldowns of late and on-time events in arrival order, whatever the batch size', async () => {
+    const yaml = `
+rules:
+  - id: unmanaged-device
+    kind: match
+    match: { source.device.managed: false }
+    actions: [alert]
+    cooldown: 15m
+`;
+    const unmanaged = { source: { device: { managed: false } } };
+    const minutes = (m: number, extra: Record<string, unknown> = {}) => event({ t: T0 + m * 60_000, ...extra });
+    // 80 is late (20 minutes behind 100); 94 is inside its cooldown, 96 past it.
+    const events = [minutes(100), minutes(80, unmanaged), minutes(94, unmanaged), minutes(96, unmanaged)];
+    const whole = await run(yaml, events);
+    const single = await run(yaml, events, 1);
+    expect(whole.detections.map((d) => d.time)).toEqual(single.detections.map((d) => d.time));
+    expect(whole.detections.map((d) => (Date.parse(d.time) - T0) / 60_000)).toEqual([80, 96]);
   });
 
   it('does not hold back a rule promoted from shadow to enforce with the cooldown its shadow firings started', async () => {
