@@ -54,7 +54,9 @@ export function formatQualityReport(r: QualityReport): string {
   lines.push(row('all', r.overall));
   if (r.overall.missed.length > 0) lines.push('', `not restricted: ${r.overall.missed.join(', ')}`);
 
-  if (r.sameTokenRestrictions > 0) lines.push('', `stolen tokens revoked on the owner's next use (counted as catches): ${r.sameTokenRestrictions}`);
+  if (r.sameTokenRestrictions > 0) {
+    lines.push('', `restrictions fired by a benign event on a token an attack was using (a stolen token's owner using it next, or an agent misusing its own token), counted as catches: ${r.sameTokenRestrictions}`);
+  }
   if (r.inWindowRestrictions > 0) lines.push('', `restrictions fired by a benign event with attack traffic still in the rule's window (counted as catches): ${r.inWindowRestrictions}`);
   lines.push('', `false restrictions: ${r.falseRestrictions.total}`);
   const pairs: Record<string, number> = {};

@@ -84,7 +84,7 @@ export interface QualityReport {
     byProfile: Record<string, number>;
     list: FalseRestriction[];
   };
-  /** Restrictions triggered by the owner's own use of a token an attack was using (counted as catches). */
+  /** Restricting detections triggered by a benign event on a token an attack was using (the owner's next use of a stolen token, or an agent misusing its own), counted as catches. */
   sameTokenRestrictions: number;
   /** Restrictions by a window rule triggered by a benign event while attack traffic was still in its window. */
   inWindowRestrictions: number;
@@ -102,7 +102,12 @@ interface Instance {
   first: number;
   times: number[];
   bytes: number[];
+  /** The token of each event (undefined when it had none), to tell which a revocation stopped. */
+  tokens: (string | undefined)[];
 }
+
+/** How long a quarantine lasts when scoring: GUARDRAIL_QUARANTINE_TTL's default. */
+const QUARANTINE_MS = 3_600_000;
 
 export function isRestricting(d: Pick<Detection, 'mode' | 'actions'>): boolean {
   return d.mode === 'enforce' && d.actions.some((a) => RESTRICTING_ACTIONS.includes(a));
@@ -127,13 +132,14 @@ export class QualityCollector {
     if (attackId === undefined) return;
     let inst = this.instances.get(attackId);
     if (!inst) {
-      inst = { id: attackId, kind: labels?.sim_attack ?? 'unknown', agentId, profile: labels?.sim_profile ?? 'unknown', first: Number.POSITIVE_INFINITY, times: [], bytes: [] };
+      inst = { id: attackId, kind: labels?.sim_attack ?? 'unknown', agentId, profile: labels?.sim_profile ?? 'unknown', first: Number.POSITIVE_INFINITY, times: [], bytes: [], tokens: [] };
       this.instances.set(attackId, inst);
     }
     const t = Date.parse(e.time);
     if (t < inst.first) inst.first = t;
     inst.times.push(t);
     const tokenId = e.token?.id;
+    inst.tokens.push(tokenId);
     if (tokenId !== undefined) {
       let set = this.attackTokens.get(tokenId);
       if (!set) this.attackTokens.set(tokenId, (set = new Set()));
@@ -156,6 +162,21 @@ export class QualityCollector {
     const alertsByProfile: Record<string, number> = {};
     let sameToken = 0;
     let inWindow = 0;
+    // What every restriction stopped, whichever attack it is credited to: a revoked token's later
+    // events, a quarantined agent's events while the quarantine lasts.
+    const revokedAt = new Map<string, number>();
+    const quarantinedAt = new Map<string, number[]>();
+    for (const d of this.detections) {
+      if (!isRestricting(d)) continue;
+      const at = Date.parse(d.time);
+      if (d.actions.includes('revoke_token')) revokedAt.set(d.subject.tokenId, Math.min(at, revokedAt.get(d.subject.tokenId) ?? Number.POSITIVE_INFINITY));
+      if (d.actions.includes('quarantine_agent')) addTime(quarantinedAt, d.subject.agentId, at);
+    }
+    const stopped = (agentId: string, tokenId: string | undefined, t: number): boolean => {
+      const revoked = tokenId === undefined ? undefined : revokedAt.get(tokenId);
+      if (revoked !== undefined && revoked < t) return true;
+      return (quarantinedAt.get(agentId) ?? []).some((q) => q < t && t < q + QUARANTINE_MS);
+    };
 
     for (const d of this.detections) {
       const restricting = isRestricting(d);
@@ -212,11 +233,15 @@ export class QualityCollector {
         bytes += b;
         if (t < first) first = t;
         if (t > last) last = t;
-        if (at === undefined || t <= at) {
+        // Leaked: not stopped by a revocation of its token or a quarantine of its agent in force at
+        // that time (the attack may go on with another token, or after the quarantine ends).
+        if (at === undefined || !stopped(inst.agentId, inst.tokens[i], t)) {
           leakedEvents++;
           leakedBytes += b;
         }
       });
+      // A restriction after the attack's last event stopped none of it: detected, not restricted.
+      const restricted = at !== undefined && at <= last;
       const score: InstanceScore = {
         id: inst.id,
         kind: inst.kind,
@@ -226,14 +251,14 @@ export class QualityCollector {
         bytes,
         start: new Date(first).toISOString(),
         end: new Date(last).toISOString(),
-        restricted: at !== undefined,
-        restrictedAt: at === undefined ? null : new Date(at).toISOString(),
+        restricted,
+        restrictedAt: restricted ? new Date(at).toISOString() : null,
         restrictedBy: [...(restrictedBy.get(inst.id) ?? [])].sort(),
         detected: detectedBy.has(inst.id),
         detectedBy: [...(detectedBy.get(inst.id) ?? [])].sort(),
         leakedEvents,
         leakedBytes,
-        timeToRestrictMs: at === undefined ? null : Math.max(0, at - first),
+        timeToRestrictMs: restricted ? Math.max(0, at - first) : null,
       };
       return score;
     });
@@ -350,4 +375,10 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Record<string, 
     out[k] = (out[k] ?? 0) + 1;
   }
   return out;
+}
+
+function addTime(map: Map<string, number[]>, key: string, t: number): void {
+  const list = map.get(key);
+  if (list) list.push(t);
+  else map.set(key, [t]);
 }

@@ -50,6 +50,8 @@ const events: ScoredEvent[] = [
   ev('r1', 40, 'a-sales', 50, attack('office_assistant', 'token_replay', 'atk-replay-1'), 'tok-stolen'),
   ev('r2', 41, 'a-sales', 70, attack('office_assistant', 'token_replay', 'atk-replay-1'), 'tok-stolen'),
   ev('b4', 45, 'a-sales', 10, { sim_profile: 'office_assistant' }, 'tok-stolen'),
+  // The thief tries the token again after the revocation: stopped, not leaked.
+  ev('r3', 50, 'a-sales', 90, attack('office_assistant', 'token_replay', 'atk-replay-1'), 'tok-stolen'),
 ];
 
 describe('scoreQuality', () => {
@@ -104,7 +106,7 @@ describe('scoreQuality', () => {
   });
 
   it('sums the kinds into an overall line and fails when anything was missed or falsely restricted', () => {
-    expect(r.overall).toMatchObject({ attacks: 4, restricted: 2, detected: 4, events: 8, leakedEvents: 7 });
+    expect(r.overall).toMatchObject({ attacks: 4, restricted: 2, detected: 4, events: 9, leakedEvents: 7 });
     expect(r.overall.missed).toEqual(['atk-delete-1', 'atk-scrape-1']);
     expect(r.pass).toBe(false);
     expect(kind('offhours_exfil')).toMatchObject({ attacks: 0, restricted: 0 });
@@ -147,5 +149,23 @@ describe('scoreQuality', () => {
     expect(c.instances.find((i) => i.id === 'atk-replay-1')?.restrictedBy).toEqual(['day-combo (in window)']);
     expect(c.falseRestrictions.total).toBe(0);
     expect(scoreQuality(events, [uncovered]).falseRestrictions.total).toBe(1);
+  });
+
+  it('counts a restriction after the attack\'s last event as detected, not restricted', () => {
+    const late = scoreQuality(events.slice(9, 11), [det('token-replay', 45, ['b4'], { agent: 'a-sales', token: 'tok-stolen' })]);
+    expect(late.instances[0]).toMatchObject({ id: 'atk-replay-1', restricted: false, detected: true, restrictedAt: null, timeToRestrictMs: null, leakedEvents: 2 });
+    expect(late.pass).toBe(false);
+  });
+
+  it('counts as leaked what a restriction did not stop: another token, or after the quarantine ended', () => {
+    const a = (id: string, minute: number, token: string) => ev(id, minute, 'a-exfil', 100, attack('data_analyst', 'slow_exfil', 'atk-exfil-1'), token);
+    const stream = [a('e1', 0, 'tok-1'), a('e2', 10, 'tok-1'), a('e3', 20, 'tok-2'), a('e4', 30, 'tok-1'), a('e5', 200, 'tok-1')];
+    // tok-1 revoked at e2: e4 and e5 on tok-1 are stopped; e3 on a new token is not.
+    const revoked = scoreQuality(stream, [det('exfil', 10, ['e2'], { agent: 'a-exfil', token: 'tok-1' })]);
+    expect(revoked.instances[0]).toMatchObject({ restricted: true, leakedEvents: 3, leakedBytes: 300 });
+    // The agent quarantined at e2 for an hour: e3 and e4 are stopped, e5 (three hours later) is not.
+    const quarantined = scoreQuality(stream, [det('exfil', 10, ['e2'], { agent: 'a-exfil', token: 'tok-1', actions: ['quarantine_agent'] })]);
+    expect(quarantined.instances[0]).toMatchObject({ restricted: true, leakedEvents: 3 });
+    expect(quarantined.overall.leakedEvents).toBe(3);
   });
 });
