@@ -14,9 +14,14 @@ export function formatBytes(n: number): string {
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '-';
   const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s < 59.5) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
+  // Rounded first, then split: 119.6 s is 2m00s, not 1m60s.
+  if (s < 3570) {
+    const whole = Math.round(s);
+    return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+  }
+  const minutes = Math.round(s / 60);
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 function row(label: string, k: Omit<KindScore, 'kind'>): string {
@@ -67,6 +72,12 @@ export function formatQualityReport(r: QualityReport): string {
   }
   lines.push('', `benign alerts (not restricting): ${r.benignAlerts.total}`);
   for (const [rule, n] of byCount(r.benignAlerts.byRule)) lines.push(`  ${String(n).padStart(6)}  ${rule}`);
-  lines.push('', r.pass ? 'result: every attack restricted, no false restriction' : 'result: FAIL (attacks not restricted or false restrictions)');
+  const verdict =
+    r.overall.attacks === 0
+      ? 'result: FAIL (no labelled attack events: nothing was scored; label attack events with labels.sim_attack_id)'
+      : r.pass
+        ? 'result: every attack restricted, no false restriction'
+        : 'result: FAIL (attacks not restricted or false restrictions)';
+  lines.push('', verdict);
   return lines.join('\n') + '\n';
 }

@@ -130,6 +130,8 @@ export class QualityCollector {
     if (labels?.sim_profile !== undefined && !this.profiles.has(agentId)) this.profiles.set(agentId, labels.sim_profile);
     const attackId = labels?.sim_attack_id;
     if (attackId === undefined) return;
+    // An attack event whose time does not parse is one the engine rejects too: not scored.
+    if (Number.isNaN(Date.parse(e.time))) return;
     let inst = this.instances.get(attackId);
     if (!inst) {
       inst = { id: attackId, kind: labels?.sim_attack ?? 'unknown', agentId, profile: labels?.sim_profile ?? 'unknown', first: Number.POSITIVE_INFINITY, times: [], bytes: [], tokens: [] };
@@ -285,7 +287,8 @@ export class QualityCollector {
       sameTokenRestrictions: sameToken,
       inWindowRestrictions: inWindow,
       benignAlerts: { total: benignTotal, byRule: alertsByRule, byProfile: alertsByProfile },
-      pass: overall.restricted === overall.attacks && falseList.length === 0,
+      // Nothing labelled is nothing proven: a file without attack labels does not pass.
+      pass: overall.attacks > 0 && overall.restricted === overall.attacks && falseList.length === 0,
     };
   }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../src/engine/types.js';
 import type { Action, Mode } from '../../src/rules/types.js';
-import { formatQualityReport, scoreQuality, type ScoredEvent } from '../../src/sim/index.js';
+import { formatDuration, formatQualityReport, scoreQuality, type ScoredEvent } from '../../src/sim/index.js';
 
 const T0 = Date.parse('2026-10-12T09:00:00Z');
 const MIN = 60_000;
@@ -167,5 +167,21 @@ describe('scoreQuality', () => {
     const quarantined = scoreQuality(stream, [det('exfil', 10, ['e2'], { agent: 'a-exfil', token: 'tok-1', actions: ['quarantine_agent'] })]);
     expect(quarantined.instances[0]).toMatchObject({ restricted: true, leakedEvents: 3 });
     expect(quarantined.overall.leakedEvents).toBe(3);
+  });
+
+  it('does not pass a file with no labelled attack, and skips an attack event whose time does not parse', () => {
+    const none = scoreQuality(events.slice(0, 3), []);
+    expect(none.pass).toBe(false);
+    expect(formatQualityReport(none)).toContain('result: FAIL (no labelled attack events: nothing was scored');
+    const bad = scoreQuality([...events.slice(0, 6), { ...ev('x9', 16, 'a-office', 1, attack('office_assistant', 'bulk_export', 'atk-bulk-1')), time: 'soon' }], [det('bulk', 10, ['x1'], { agent: 'a-office' })]);
+    expect(bad.instances[0]).toMatchObject({ id: 'atk-bulk-1', events: 3, restricted: true });
+  });
+
+  it('rounds durations before splitting them', () => {
+    expect(formatDuration(119_600)).toBe('2m00s');
+    expect(formatDuration(59_700)).toBe('1m00s');
+    expect(formatDuration(7_199_000)).toBe('2h00m');
+    expect(formatDuration(3_569_000)).toBe('59m29s');
+    expect(formatDuration(12_300)).toBe('12s');
   });
 });
