@@ -122,6 +122,7 @@ export class QualityCollector {
   /** Token id -> the attacks that used it. */
   private readonly attackTokens = new Map<string, Set<Instance>>();
   private readonly detections: Detection[] = [];
+  private readonly detectionIds = new Set<string>();
 
   addEvent(e: ScoredEvent): void {
     this.events++;
@@ -130,8 +131,9 @@ export class QualityCollector {
     if (labels?.sim_profile !== undefined && !this.profiles.has(agentId)) this.profiles.set(agentId, labels.sim_profile);
     const attackId = labels?.sim_attack_id;
     if (attackId === undefined) return;
-    // An attack event whose time does not parse is one the engine rejects too: not scored.
-    if (Number.isNaN(Date.parse(e.time))) return;
+    // An attack event whose time does not parse is one the engine rejects too: not scored. One
+    // delivered again (a producer retry, a replayed export) is the same event: scored once.
+    if (Number.isNaN(Date.parse(e.time)) || this.attackEvents.has(e.id)) return;
     let inst = this.instances.get(attackId);
     if (!inst) {
       inst = { id: attackId, kind: labels?.sim_attack ?? 'unknown', agentId, profile: labels?.sim_profile ?? 'unknown', first: Number.POSITIVE_INFINITY, times: [], bytes: [], tokens: [] };
@@ -151,7 +153,10 @@ export class QualityCollector {
     this.attackEvents.set(e.id, inst);
   }
 
+  /** A detection published again (a redelivered batch) has the same id: it counts once, as consumers deduplicate it. */
   addDetection(d: Detection): void {
+    if (this.detectionIds.has(d.id)) return;
+    this.detectionIds.add(d.id);
     this.detections.push(d);
   }
 

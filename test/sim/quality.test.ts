@@ -184,4 +184,11 @@ describe('scoreQuality', () => {
     expect(formatDuration(3_569_000)).toBe('59m29s');
     expect(formatDuration(12_300)).toBe('12s');
   });
+
+  it('scores an attack event delivered twice, and a detection published twice, once', () => {
+    const twice = scoreQuality([...events.slice(0, 6), events[4]!], [det('bulk', 12, ['x2'], { agent: 'a-office' }), det('noisy', 1, ['b2'], { agent: 'a-batch' })]);
+    expect(twice.instances[0]).toMatchObject({ id: 'atk-bulk-1', events: 3, leakedEvents: 2 });
+    const d = det('noisy', 1, ['b2'], { agent: 'a-batch' });
+    expect(scoreQuality(events.slice(0, 6), [d, { ...d }]).falseRestrictions.total).toBe(1);
+  });
 });
