@@ -16,12 +16,13 @@ import type { Detection } from '../../src/engine/types.js';
 import { loadRules } from '../../src/rules/index.js';
 import { createSimulation, parseStartDate } from '../../src/sim/index.js';
 import { MemoryStore, RedisStore, type StateStore } from '../../src/state/index.js';
+import { event as decoded, rules as compiled, T0 } from '../engine/helpers.js';
 import { capture } from '../rules/helpers.js';
 import { deleteKeys, REDIS_URL, testPrefix } from './redis-helpers.js';
 
 const prefix = testPrefix();
 afterAll(async () => {
-  for (const p of [prefix, ...['cached', 'scripts', 'cold', 'turns'].map((part) => `${prefix}-${part}`)]) await deleteKeys(p);
+  for (const p of [prefix, ...['cached', 'scripts', 'cold', 'turns', 'late-cached', 'late-scripts'].map((part) => `${prefix}-${part}`)]) await deleteKeys(p);
 });
 
 const NOW = Date.parse('2026-12-01T00:00:00Z');
@@ -50,6 +51,38 @@ async function keyCount(match: string): Promise<number> {
 }
 
 describe('replay through the Redis store', () => {
+  it.each(['cached', 'scripts'] as const)('judges a late event by the rules that need no state, once, and keeps it out of the windows (%s)', async (mode) => {
+    const ruleset = compiled(`
+rules:
+  - id: delete-burst-30m
+    kind: rate
+    match: { action: [delete] }
+    window: 30m
+    threshold: { count: 5 }
+    actions: [revoke_token]
+  - id: unmanaged-device
+    kind: match
+    match: { source.device.managed: false }
+    actions: [revoke_token, alert]
+`);
+    const store = new RedisStore({ url: REDIS_URL, prefix: `${prefix}-late-${mode}`, commandTimeoutMs: 10_000, mode });
+    try {
+      const engine = new Engine({ ruleset, store, latenessMs: 60_000, now: () => NOW });
+      const deletes = (n: number, from: number, extra: Record<string, unknown> = {}) =>
+        Array.from({ length: n }, (_, i) => decoded({ action: 'delete', t: from + i * 1000, ...extra }));
+      expect((await engine.process(deletes(2, T0 + 10 * 60_000))).detections).toEqual([]);
+      const unmanaged = deletes(1, T0 + 5 * 60_000, { source: { device: { managed: false } } });
+      const out = await engine.process([...unmanaged, ...deletes(3, T0 + 5 * 60_000 + 1000)]);
+      expect(out).toMatchObject({ late: 4, processed: 0 });
+      expect(out.detections.map((d) => d.rule.id)).toEqual(['unmanaged-device']);
+      // Five deletes in the window on time: not over the ceiling (nine had the late ones counted).
+      expect((await engine.process(deletes(3, T0 + 10 * 60_000 + 5000))).detections).toEqual([]);
+      expect(await engine.process(unmanaged)).toMatchObject({ duplicates: 1, detections: [] });
+    } finally {
+      await store.close();
+    }
+  });
+
   const sim = () => [...createSimulation({ days: 10, agents: 30, seed: 3, startMs: parseStartDate('2026-10-01') }).lines()];
 
   it.each(['cached', 'scripts'] as const)('gives the detections of the in-memory replay on simulated traffic, ids included (%s)', { timeout: 300_000 }, async (mode) => {
