@@ -92,6 +92,33 @@ function schemaAt(path: string): SchemaNode | undefined {
   return node;
 }
 
+/**
+ * A path that leaves the contract one small edit away from a field it defines (`source.devise`,
+ * `acton`): rules may match fields the contract does not define, but so near a defined one it is a
+ * typo, and a condition on it tests a field no event has (nothing matches; under `not`, everything).
+ */
+function misspeltPath(path: string): string | undefined {
+  let node: SchemaNode | undefined = EventSchema as unknown as SchemaNode;
+  const segments = path.split('.');
+  for (let i = 0; i < segments.length; i++) {
+    if (node.type === 'array' && node.items) node = node.items;
+    const fields: Record<string, SchemaNode> | undefined = node.properties;
+    // Past the contract (labels and other free-form maps have no properties), anything goes.
+    if (fields === undefined) return undefined;
+    const segment = segments[i]!;
+    const next: SchemaNode | undefined = fields[segment];
+    if (next === undefined) {
+      const near = closest(segment, Object.keys(fields));
+      if (near === undefined) return undefined;
+      const at = segments.slice(0, i);
+      const said = [...at, segment].join('.');
+      return `${said} is not in the event contract — did you mean "${[...at, near].join('.')}"? (a rule may match fields the contract does not define, but one this close to a defined field is taken for a typo)`;
+    }
+    node = next;
+  }
+  return undefined;
+}
+
 const fieldsOf = (path: string, node: SchemaNode) => Object.keys(node.properties ?? {}).slice(0, 3).map((f) => `${path}.${f}`).join(', ');
 
 /**
@@ -122,6 +149,11 @@ function valueProblem(path: string, node: SchemaNode, v: unknown): string | unde
 function checkConditions(block: unknown, at: DataPath, out: PathProblem[]): void {
   if (!isObj(block)) return;
   for (const [field, cond] of Object.entries(block)) {
+    const typo = field === 'schedule' ? undefined : misspeltPath(field);
+    if (typo !== undefined) {
+      out.push({ path: [...at, field], key: true, message: typo });
+      continue;
+    }
     if (isObj(cond) && 'exists' in cond) continue;
     const node = field.startsWith('labels.') ? {} : schemaAt(field);
     if (node === undefined) continue;
@@ -144,6 +176,11 @@ function checkGroupBy(groupBy: unknown, at: DataPath, out: PathProblem[]): void 
   if (!Array.isArray(groupBy)) return;
   groupBy.forEach((path, k) => {
     if (typeof path !== 'string') return;
+    const typo = misspeltPath(path);
+    if (typo !== undefined) {
+      out.push({ path: [...at, k], message: typo });
+      return;
+    }
     const node = schemaAt(path);
     if (node?.type === 'object') out.push({ path: [...at, k], message: `${path} is an object, so no event has a value to group by and the rule would never fire; group by one of its fields (${fieldsOf(path, node)})` });
   });

@@ -3,6 +3,7 @@
  * file:line:column included (envoy ratelimit tests each config failure by its message).
  */
 import { describe, expect, it } from 'vitest';
+import { compileRuleFiles } from '../../src/rules/index.js';
 import { FIXTURES, problemsOf } from './helpers.js';
 
 const dir = `${FIXTURES}/invalid`;
@@ -80,6 +81,19 @@ const CASES: [fixture: string, expected: string[]][] = [
   ['match-enum-case', ['match-enum-case.yaml:5:29: rules[0].match["resource.sensitivity"]: "Restricted" is not one of public, internal, confidential, restricted, so it never matches (values compare exactly: restricted)']],
   ['match-boolean-as-text', ['match-boolean-as-text.yaml:5:30: rules[0].match["source.device.managed"]: source.device.managed is true or false, so "false" never matches (write false without quotes)']],
   ['match-number-for-text', ['match-number-for-text.yaml:5:21: rules[0].match["principal.id"]: principal.id is text, so 7 never matches; quote it ("7")']],
+  // A path one small edit from a contract field is a typo: the condition would test a field no event has.
+  [
+    'match-misspelt-path',
+    ['match-misspelt-path.yaml:5:7: rules[0].match["source.devise.managed"]: source.devise is not in the event contract — did you mean "source.device"? (a rule may match fields the contract does not define, but one this close to a defined field is taken for a typo)'],
+  ],
+  [
+    'except-misspelt-path',
+    ['except-misspelt-path.yaml:7:11: rules[0].except[0]["resource.sensitvity"]: resource.sensitvity is not in the event contract — did you mean "resource.sensitivity"? (a rule may match fields the contract does not define, but one this close to a defined field is taken for a typo)'],
+  ],
+  [
+    'groupby-misspelt-path',
+    ['groupby-misspelt-path.yaml:4:15: rules[0].groupBy[0]: principal.di is not in the event contract — did you mean "principal.id"? (a rule may match fields the contract does not define, but one this close to a defined field is taken for a typo)'],
+  ],
   ['groupby-object', ['groupby-object.yaml:4:15: rules[0].groupBy[0]: principal is an object, so no event has a value to group by and the rule would never fire; group by one of its fields (principal.id, principal.tenant, principal.timezone)']],
   ['match-empty-list', ['match-empty-list.yaml:5:15: rules[0].match.action: an empty list matches nothing (list the values, or remove the key)']],
   ['match-bad-path', ['match-bad-path.yaml:5:7: rules[0].match: "source..network" is not an event path (use dotted names such as resource.sensitivity)']],
@@ -115,6 +129,20 @@ describe('each failure mode has its own located sentence', () => {
     expect(await problemsOf(`${dir}/duplicate-schedule`)).toEqual([
       `${dir}/duplicate-schedule/b.yaml:2:3: schedules.audit: a schedule named "audit" is already defined at ${dir}/duplicate-schedule/a.yaml:3 (names are shared by all rule files)`,
     ]);
+  });
+
+  it('fields the contract does not define, and labels, may be matched and grouped by', () => {
+    const text = [
+      'rules:',
+      '  - id: r',
+      '    kind: rate',
+      '    match: { source.posture: weak, labels.evn: prod, x-trace.sampled: true }',
+      '    groupBy: [labels.team]',
+      '    window: 1m',
+      '    threshold: { count: 5 }',
+      '    actions: [alert]',
+    ].join('\n');
+    expect(compileRuleFiles([{ file: 'r.yaml', text }]).rules.map((r) => r.id)).toEqual(['r']);
   });
 
   it('never shows Ajv wording', async () => {
