@@ -280,7 +280,7 @@ export class Engine {
         // A shadow rule's cooldown is its own state: promoted to enforce, the rule must not be held
         // back by firings that restricted nobody. (Enforcing rules keep the key they always had.)
         const state = stateOf(h.rule, 'cooldown', () => (h.rule.mode === 'shadow' ? { cooldownMs: h.rule.cooldownMs, mode: 'shadow' as const } : { cooldownMs: h.rule.cooldownMs }));
-        const ref = plan.add(state, cooldownKey(h, e), { id, timeMs: e.timeMs });
+        const ref = plan.add(state, h.group.text, { id, timeMs: e.timeMs });
         pending.push({ event: i, h, id, ref });
       }
     });
@@ -325,18 +325,6 @@ function signalReason({ rule, hit }: RuleHit): string {
     .filter(([, s]) => s.reason !== undefined && s.reason !== 'matched')
     .map(([id, s]) => `${id}: ${s.reason}`);
   return inner.length === 0 ? hit.reason : `${hit.reason} (${inner.join('; ')})`;
-}
-
-/**
- * The key a detection's cooldown is kept under: its group key, and for a rule that revokes tokens
- * also the token. A cooldown holds back repeats, not a restriction nobody has made: the next token
- * of an agent still doing what got its last token revoked (a fresh just-in-time token, or the next
- * one after a quarantine ran out) is revoked too, once per cooldown like the first.
- */
-function cooldownKey({ rule, group }: RuleHit, e: DecodedEvent): string {
-  if (!rule.actions.includes('revoke_token') || rule.groupBy.includes('token.id')) return group.text;
-  // The group key's JSON array with the token appended: ["agent-1"] becomes ["agent-1","tok-9"].
-  return `${group.text.slice(0, -1)},${JSON.stringify(e.event.token.id)}]`;
 }
 
 // Frozen: a push into the shared list would throw instead of giving every event the hit.

@@ -80,31 +80,6 @@ describe('engine', () => {
     expect(detections.map((d) => d.suppressed)).toEqual([0, 24]);
   });
 
-  it("revokes the agent's next token inside the cooldown, once per token, when the loop carries on with it", async () => {
-    // Revoked at its 6th delete, the loop gets a fresh token (a just-in-time token) and keeps going:
-    // the cooldown holds back repeats on a token already revoked, not the revocation of a new one.
-    const events = [...deletes(10), ...deletes(10, T0 + 20_000, 1000, { token: { id: 't-2' } })];
-    const { detections } = await run(DELETE_BURST, events);
-    expect(detections.map((d) => [d.subject.tokenId, d.suppressed])).toEqual([
-      ['t-1', 0],
-      ['t-2', 0],
-    ]);
-    // After its cooldown, the first token's next detection reports the repeats held back on it alone.
-    const later = await run(DELETE_BURST, [...events, ...deletes(6, T0 + 11 * 60_000)]);
-    expect(later.detections.map((d) => [d.subject.tokenId, d.suppressed])).toEqual([
-      ['t-1', 0],
-      ['t-2', 0],
-      ['t-1', 4],
-    ]);
-  });
-
-  it('keeps one cooldown per group across tokens for a rule that only alerts', async () => {
-    const alerting = DELETE_BURST.replace('actions: [revoke_token, require_approval, alert]', 'actions: [alert]');
-    const events = [...deletes(10), ...deletes(10, T0 + 20_000, 1000, { token: { id: 't-2' } })];
-    const { detections } = await run(alerting, events);
-    expect(detections.map((d) => d.subject.tokenId)).toEqual(['t-1']);
-  });
-
   it('does not count a redelivered event twice', async () => {
     const events = deletes(5);
     const engine = new Engine({ ruleset: rules(DELETE_BURST), store: new MemoryStore() });
