@@ -10,7 +10,7 @@ import { tryParseHours } from './hours.js';
 import { COMMON_KEYS, KIND_SPECIFIC_KEYS } from './kinds.js';
 import { show, type PathProblem } from './messages.js';
 import type { DataPath } from './positions.js';
-import { closest, didYouMean } from './suggest.js';
+import { closest, didYouMean, editDistance } from './suggest.js';
 import { MIN_BASELINE_SAMPLES, type RuleKind } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -93,9 +93,12 @@ function schemaAt(path: string): SchemaNode | undefined {
 }
 
 /**
- * A path that leaves the contract one small edit away from a field it defines (`source.devise`,
- * `acton`): rules may match fields the contract does not define, but so near a defined one it is a
+ * A path that leaves the contract one slip away from a field it defines (`source.devise`, `acton`,
+ * `Action`): rules may match fields the contract does not define, but so near a defined one it is a
  * typo, and a condition on it tests a field no event has (nothing matches; under `not`, everything).
+ * One slip is a different case, or one edit (a letter wrong, missing, extra, or two swapped) in a
+ * name of 5 characters or more: short names one letter apart (`ip` and `id`, `alt` and `lat`) and
+ * names two edits apart (`version` and `session`) are too likely to be fields of their own.
  */
 function misspeltPath(path: string): string | undefined {
   let node: SchemaNode | undefined = EventSchema as unknown as SchemaNode;
@@ -108,7 +111,7 @@ function misspeltPath(path: string): string | undefined {
     const segment = segments[i]!;
     const next: SchemaNode | undefined = fields[segment];
     if (next === undefined) {
-      const near = closest(segment, Object.keys(fields));
+      const near = oneSlipFrom(segment, Object.keys(fields));
       if (near === undefined) return undefined;
       const at = segments.slice(0, i);
       const said = [...at, segment].join('.');
@@ -117,6 +120,12 @@ function misspeltPath(path: string): string | undefined {
     node = next;
   }
   return undefined;
+}
+
+function oneSlipFrom(segment: string, fields: readonly string[]): string | undefined {
+  const sameLetters = fields.find((f) => f.toLowerCase() === segment.toLowerCase());
+  if (sameLetters !== undefined) return sameLetters;
+  return segment.length >= 5 ? fields.find((f) => editDistance(segment, f) === 1) : undefined;
 }
 
 const fieldsOf = (path: string, node: SchemaNode) => Object.keys(node.properties ?? {}).slice(0, 3).map((f) => `${path}.${f}`).join(', ');

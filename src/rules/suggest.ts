@@ -3,7 +3,8 @@
  * distance, so `treshold` points at `threshold` but `foo` does not point at `mode`.
  */
 
-function distance(a: string, b: string): number {
+/** Optimal string alignment distance. */
+export function editDistance(a: string, b: string): number {
   // Optimal string alignment: a swap of two neighbours (`teh`) counts as one edit.
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
@@ -24,7 +25,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let bestDistance = Infinity;
   for (const c of candidates) {
     if (c === word) continue;
-    const dist = c.toLowerCase() === word.toLowerCase() ? 0.5 : distance(word, c);
+    const dist = c.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word, c);
     if (dist <= limit && dist < bestDistance) {
       best = c;
       bestDistance = dist;

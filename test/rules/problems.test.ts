@@ -81,7 +81,7 @@ const CASES: [fixture: string, expected: string[]][] = [
   ['match-enum-case', ['match-enum-case.yaml:5:29: rules[0].match["resource.sensitivity"]: "Restricted" is not one of public, internal, confidential, restricted, so it never matches (values compare exactly: restricted)']],
   ['match-boolean-as-text', ['match-boolean-as-text.yaml:5:30: rules[0].match["source.device.managed"]: source.device.managed is true or false, so "false" never matches (write false without quotes)']],
   ['match-number-for-text', ['match-number-for-text.yaml:5:21: rules[0].match["principal.id"]: principal.id is text, so 7 never matches; quote it ("7")']],
-  // A path one small edit from a contract field is a typo: the condition would test a field no event has.
+  // A path one slip from a contract field is a typo: the condition would test a field no event has.
   [
     'match-misspelt-path',
     ['match-misspelt-path.yaml:5:7: rules[0].match["source.devise.managed"]: source.devise is not in the event contract — did you mean "source.device"? (a rule may match fields the contract does not define, but one this close to a defined field is taken for a typo)'],
@@ -92,7 +92,7 @@ const CASES: [fixture: string, expected: string[]][] = [
   ],
   [
     'groupby-misspelt-path',
-    ['groupby-misspelt-path.yaml:4:15: rules[0].groupBy[0]: principal.di is not in the event contract — did you mean "principal.id"? (a rule may match fields the contract does not define, but one this close to a defined field is taken for a typo)'],
+    ['groupby-misspelt-path.yaml:4:15: rules[0].groupBy[0]: principal.tennant is not in the event contract — did you mean "principal.tenant"? (a rule may match fields the contract does not define, but one this close to a defined field is taken for a typo)'],
   ],
   ['groupby-object', ['groupby-object.yaml:4:15: rules[0].groupBy[0]: principal is an object, so no event has a value to group by and the rule would never fire; group by one of its fields (principal.id, principal.tenant, principal.timezone)']],
   ['match-empty-list', ['match-empty-list.yaml:5:15: rules[0].match.action: an empty list matches nothing (list the values, or remove the key)']],
@@ -131,13 +131,15 @@ describe('each failure mode has its own located sentence', () => {
     ]);
   });
 
-  it('fields the contract does not define, and labels, may be matched and grouped by', () => {
+  it('fields the contract does not define, and labels, may be matched and grouped by, also when their names are near a contract field', () => {
+    // Short names one letter from a contract field (ip and id, kid and id) and names two edits away
+    // (version and session, tenantId and tenant) are fields of their own, not typos.
     const text = [
       'rules:',
       '  - id: r',
       '    kind: rate',
-      '    match: { source.posture: weak, labels.evn: prod, x-trace.sampled: true }',
-      '    groupBy: [labels.team]',
+      '    match: { source.posture: weak, labels.evn: prod, x-trace.sampled: true, version: 2, source.isp: acme, token.kid: k1, principal.tenantId: t1, actor: { exists: true } }',
+      '    groupBy: [labels.team, agent.ip]',
       '    window: 1m',
       '    threshold: { count: 5 }',
       '    actions: [alert]',
