@@ -280,8 +280,7 @@ export class Engine {
         // A shadow rule's cooldown is its own state: promoted to enforce, the rule must not be held
         // back by firings that restricted nobody. (Enforcing rules keep the key they always had.)
         const state = stateOf(h.rule, 'cooldown', () => (h.rule.mode === 'shadow' ? { cooldownMs: h.rule.cooldownMs, mode: 'shadow' as const } : { cooldownMs: h.rule.cooldownMs }));
-        const token = cooldownToken(h.rule, e);
-        const ref = plan.add(state, h.group.text, token === undefined ? { id, timeMs: e.timeMs } : { id, timeMs: e.timeMs, token });
+        const ref = plan.add(state, h.group.text, { id, timeMs: e.timeMs });
         pending.push({ event: i, h, id, ref });
       }
     });
@@ -326,17 +325,6 @@ function signalReason({ rule, hit }: RuleHit): string {
     .filter(([, s]) => s.reason !== undefined && s.reason !== 'matched')
     .map(([id, s]) => `${id}: ${s.reason}`);
   return inner.length === 0 ? hit.reason : `${hit.reason} (${inner.join('; ')})`;
-}
-
-/**
- * The token a detection's cooldown tells apart, for a rule that revokes tokens (and does not group
- * by token already): inside the cooldown, a detection for another token of the subject still goes
- * through, up to TOKENS_PER_COOLDOWN tokens (src/state/memory/cooldown.ts). A cooldown holds back
- * repeats, not the revocation of the token an agent carries on with.
- */
-function cooldownToken(rule: CompiledRule, e: DecodedEvent): string | undefined {
-  if (!rule.actions.includes('revoke_token') || rule.groupBy.includes('token.id')) return undefined;
-  return e.event.token.id;
 }
 
 // Frozen: a push into the shared list would throw instead of giving every event the hit.

@@ -174,16 +174,7 @@ export interface CooldownInput {
   /** The detection id. */
   id: string;
   timeMs: number;
-  /**
-   * The token the detection would restrict, for a rule that revokes tokens: inside the cooldown,
-   * a detection for a token the cooldown has not let through yet still fires, up to
-   * TOKENS_PER_COOLDOWN tokens (the agent carrying on with its next token).
-   */
-  token?: string;
 }
-
-/** Tokens of one subject a cooldown lets a detection through for (the first included) before it holds every one back. */
-export const TOKENS_PER_COOLDOWN = 3;
 
 export interface CooldownObservation {
   duplicate: boolean;

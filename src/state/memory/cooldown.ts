@@ -1,24 +1,16 @@
 /*
  * In-memory cooldown of one rule for one subject: lets a detection through at most once per
- * cooldown and counts the ones it holds back, so the next one can say how many there were. For a
- * rule that revokes tokens, a detection for another token of the subject also goes through, up to
- * TOKENS_PER_COOLDOWN tokens per cooldown: the agent carrying on with its next token is restricted
- * again, and a fresh token per call cannot turn one misbehaving agent into a revocation per event.
+ * cooldown and counts the ones it holds back, so the next one can say how many there were.
  */
-import { TOKENS_PER_COOLDOWN, type CooldownInput, type CooldownObservation, type CooldownSpec } from '../types.js';
+import type { CooldownInput, CooldownObservation, CooldownSpec } from '../types.js';
 import { finite } from './window.js';
 
-/**
- * [last fire, suppressed since, last seen, decisions in arrival order as [detection id, time, fired
- * 1|0, suppressed], tokens let through since the last fire (absent in snapshots before 2026-12-03)].
- */
-export type CooldownSnapshot = [number | null, number, number | null, [string, number, number, number][], string[]?];
+/** [last fire, suppressed since, last seen, decisions in arrival order as [detection id, time, fired 1|0, suppressed]]. */
+export type CooldownSnapshot = [number | null, number, number | null, [string, number, number, number][]];
 
 export class MemoryCooldown {
   private lastFireMs = -Infinity;
   private suppressed = 0;
-  /** The tokens detections went through for since the last fire that started a cooldown (inputs with a token only). */
-  private tokens: string[] = [];
   /** Decisions already taken, by detection id, so a redelivered detection gets the same answer. */
   private readonly decided = new Map<string, { timeMs: number; fire: boolean; suppressed: number }>();
   lastSeenMs = -Infinity;
@@ -36,12 +28,11 @@ export class MemoryCooldown {
   toSnapshot(): CooldownSnapshot {
     const decided: [string, number, number, number][] = [];
     for (const [id, d] of this.decided) decided.push([id, d.timeMs, d.fire ? 1 : 0, d.suppressed]);
-    return [finite(this.lastFireMs), this.suppressed, finite(this.lastSeenMs), decided, this.tokens];
+    return [finite(this.lastFireMs), this.suppressed, finite(this.lastSeenMs), decided];
   }
 
-  static fromSnapshot(spec: CooldownSpec, dedupHorizonMs: number, [lastFire, suppressed, last, decided, tokens]: CooldownSnapshot): MemoryCooldown {
+  static fromSnapshot(spec: CooldownSpec, dedupHorizonMs: number, [lastFire, suppressed, last, decided]: CooldownSnapshot): MemoryCooldown {
     const c = new MemoryCooldown(spec, dedupHorizonMs);
-    c.tokens = tokens ?? [];
     c.lastFireMs = lastFire ?? -Infinity;
     c.suppressed = suppressed;
     c.lastSeenMs = last ?? -Infinity;
@@ -53,20 +44,10 @@ export class MemoryCooldown {
     const earlier = this.decided.get(input.id);
     if (earlier) return { duplicate: true, fire: earlier.fire, suppressed: earlier.suppressed };
     let obs: CooldownObservation;
-    if (input.timeMs >= this.lastFireMs + this.spec.cooldownMs) {
+    if (input.timeMs >= this.lastFireMs + this.spec.cooldownMs || input.timeMs <= this.lastFireMs - this.spec.cooldownMs) {
       obs = { duplicate: false, fire: true, suppressed: this.suppressed };
       this.suppressed = 0;
-      this.lastFireMs = input.timeMs;
-      this.tokens = input.token === undefined ? [] : [input.token];
-    } else if (input.timeMs <= this.lastFireMs - this.spec.cooldownMs) {
-      // Far before the cooldown in force (out of order): a cooldown of its own, which leaves the one in force as it is.
-      obs = { duplicate: false, fire: true, suppressed: this.suppressed };
-      this.suppressed = 0;
-    } else if (input.token !== undefined && this.tokens.length > 0 && this.tokens.length < TOKENS_PER_COOLDOWN && !this.tokens.includes(input.token)) {
-      // Another token of the subject, inside the cooldown: restricted too. The held-back count stays
-      // for the next detection that starts a cooldown.
-      obs = { duplicate: false, fire: true, suppressed: 0 };
-      this.tokens.push(input.token);
+      this.lastFireMs = Math.max(this.lastFireMs, input.timeMs);
     } else {
       obs = { duplicate: false, fire: false, suppressed: 0 };
       this.suppressed += 1;

@@ -3,7 +3,7 @@
  * and a flat ARGV of settings followed by its inputs in order. The scripts' header comments give
  * the same layouts from the Lua side.
  */
-import { TOKENS_PER_COOLDOWN, type StoreOp } from '../types.js';
+import type { StoreOp } from '../types.js';
 import { TRAVEL_POSITIONS_KEPT } from '../memory/travel.js';
 import { stateKey, type KeyPart } from './keys.js';
 import { retainMsOf, type RetentionOptions } from './retention.js';
@@ -75,8 +75,8 @@ export function encodeOp(op: StoreOp, ctx: EncodeContext): ScriptCall {
       for (const i of op.inputs) args.push(i.id, numArg(i.timeMs), i.rule, i.eventId, i.reason ?? '');
       break;
     case 'cooldown':
-      args.push(...head, ...common, numArg(op.spec.cooldownMs), String(TOKENS_PER_COOLDOWN));
-      for (const i of op.inputs) args.push(i.id, numArg(i.timeMs), i.token ?? '');
+      args.push(...head, ...common, numArg(op.spec.cooldownMs));
+      for (const i of op.inputs) args.push(i.id, numArg(i.timeMs));
       break;
   }
   return { command: SCRIPTS[op.type].command, keys: keysOf(op, ctx.prefix), args };

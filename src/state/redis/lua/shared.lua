@@ -51,7 +51,7 @@ local function hmget(key, fields)
 end
 
 -- Fields of a state hash that hold text; every other field holds a number.
-local TEXT_FIELDS = { spec = true, pos = true, agg = true, cs = true, tok = true }
+local TEXT_FIELDS = { spec = true, pos = true, agg = true, cs = true }
 
 -- The scalar state of one key: read once per call, written back once per call.
 local function state_open(key)
