@@ -14,7 +14,7 @@ import {
   type LocalTime,
 } from '../detectors/index.js';
 import type { DecodedEvent } from '../events/types.js';
-import type { CompiledRule, CountryAllowlistRule, GeoRule, ImpossibleTravelRule, NewLocationRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
+import type { BaselineSpec, CompiledRule, CountryAllowlistRule, GeoRule, ImpossibleTravelRule, NewLocationRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
 import { slotSizeFor } from '../state/index.js';
 import type { Position, ProfileInput, SeenInput, SpecOf, StoreOp, WindowInput } from '../state/types.js';
 import { stateSlot, type Plan, type Ref, type RuleState } from './plan.js';
@@ -106,12 +106,29 @@ export function plannerFor(rule: PrimaryRule): Planner {
   }
 }
 
+/**
+ * The least a learned peak is capped at: the peak below which an observation of minObserved would
+ * already be over it by overPeak. Capping lower would hide nothing more (the rule cannot fire under
+ * minObserved), and would only make a group whose history is nearly empty (reads that move a few
+ * bytes) take many more days to learn its first real level.
+ */
+function growthFloor(b: BaselineSpec): number {
+  return b.minObserved / Math.max(b.overPeak, 1);
+}
+
 function windowPlanner(rule: WindowRule): Planner {
   const state = stateOf(rule, 'window', () => ({
     windowMs: rule.windowMs,
     slotMs: slotSizeFor(rule.windowMs),
     ...(rule.baseline
-      ? { baseline: { metric: rule.baseline.metric, bucketMs: rule.baseline.bucketMs, historyMs: rule.baseline.historyMs } }
+      ? {
+          baseline: {
+            metric: rule.baseline.metric,
+            bucketMs: rule.baseline.bucketMs,
+            historyMs: rule.baseline.historyMs,
+            ...(rule.baseline.growth > 0 ? { growth: { factor: rule.baseline.growth, floor: growthFloor(rule.baseline) } } : {}),
+          },
+        }
       : {}),
   }));
   const scratch: WindowInput = { id: '', timeMs: 0.5, bytes: 0.5, records: 0.5 };

@@ -109,8 +109,14 @@ export function detectionId(rule: CompiledRule, group: GroupKey, windowStartMs: 
   return `det-${h.slice(0, 24)}`;
 }
 
-/** A short fingerprint of a rule's state parameters: changing a window or history starts its state afresh. */
+/**
+ * A short fingerprint of a rule's state parameters: changing a window or history starts its state
+ * afresh. A baseline's `growth` is left out: it says how new peaks are learned, not what the stored
+ * ones mean, so changing it keeps what was learned (and the fingerprints of state written before it).
+ */
 export function stateFingerprint(ruleId: string, spec: unknown): string {
-  const h = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+  const h = createHash('sha256')
+    .update(JSON.stringify(spec, (key, value: unknown) => (key === 'growth' ? undefined : value)))
+    .digest('hex');
   return `${ruleId}#${h.slice(0, 8)}`;
 }

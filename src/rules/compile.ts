@@ -51,6 +51,7 @@ function compileBaseline(spec: NonNullable<RuleSpec['baseline']>, kind: 'rate' |
     minObserved: metric === 'bytes' ? parseSize(minObserved) : Number(minObserved),
     minRatio: spec.minRatio ?? d.minRatio,
     overPeak: spec.overPeak ?? d.overPeak,
+    growth: spec.growth === 'off' ? 0 : (spec.growth ?? d.growth),
     thresholdUntilTrusted: spec.thresholdUntilTrusted ?? d.thresholdUntilTrusted,
   };
 }

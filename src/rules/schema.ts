@@ -114,6 +114,12 @@ const Baseline = Type.Object(
     ),
     minRatio: Type.Optional(Type.Number({ minimum: 1, description: 'Extension: the observation must also be at least this many times the median. Default 1.' })),
     overPeak: Type.Optional(Type.Number({ minimum: 0, description: 'Extension: the observation must also exceed this many times the largest bucket in the history. Default 0 (off).' })),
+    growth: Type.Optional(
+      Type.Union([Type.Number({ minimum: 1, description: 'At most this many times the largest peak before the last day (2: a level may double each day).' }), Type.Literal('off', { description: 'Learn every peak as it is.' })], {
+        description:
+          "Extension: how fast the baseline learns. A bucket's peak is learned as at most this many times the largest peak of the history's buckets that ended a day or more before it (once 5 of those are active), so an anomaly that runs for hours does not become its own yardstick, and a real change of habit is learned over days. 'off' learns every peak as it is. Default 2.",
+      }),
+    ),
     thresholdUntilTrusted: Type.Optional(
       Type.Boolean({
         description:

@@ -23,7 +23,7 @@ export const DEFAULTS = {
   mode: 'enforce',
   groupBy: ['agent.id'],
   cooldown: '15m',
-  baseline: { history: '14d', bucket: '1h', above: 6, minHistory: '3d', minObserved: 0, minRatio: 1, overPeak: 0, thresholdUntilTrusted: false },
+  baseline: { history: '14d', bucket: '1h', above: 6, minHistory: '3d', minObserved: 0, minRatio: 1, overPeak: 0, growth: 2, thresholdUntilTrusted: false },
   learned: { history: '14d', minEvents: 200, rareBelow: 0.01 },
   newLocation: { on: 'country', history: '30d', minHistory: '3d' },
   impossibleTravel: { maxSpeedKmh: 900, minDistanceKm: 500 },

@@ -105,6 +105,8 @@ export interface BaselineSpec {
   minRatio: number;
   /** Extension: the observation must also exceed this many times the largest bucket peak in the history (default 0: off). */
   overPeak: number;
+  /** Extension: a bucket's peak is learned as at most this many times the largest of the history before the last day (0: no limit). Default 2. */
+  growth: number;
   /** Extension: the rule's static threshold applies only while this baseline is not trusted (cold start). Default false. */
   thresholdUntilTrusted: boolean;
 }

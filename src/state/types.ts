@@ -35,7 +35,27 @@ export interface WindowSpec {
     metric: keyof Sums;
     bucketMs: number;
     historyMs: number;
+    /**
+     * How fast the baseline may learn: a bucket's peak is recorded as at most `factor` times the
+     * largest peak of the history's buckets that ended GROWTH_GUARD_MS or more before the bucket
+     * began, and never capped below `floor` (the rule's minObserved: a peak under it cannot fire
+     * anyway). No cap while fewer than MIN_GROWTH_SAMPLES of those buckets are active, or while all
+     * their peaks are 0 (a group that never moved this metric learns its first level as it is).
+     * Absent: every peak is recorded as it is. A learning parameter, not a layout: changing it keeps
+     * the state (stateFingerprint leaves it out).
+     */
+    growth?: { factor: number; floor: number };
   };
+}
+
+/** The recent past a bucket's peak cap leaves out: a day, so an anomaly that has run for hours is not its own yardstick. */
+export const GROWTH_GUARD_MS = 24 * 3_600_000;
+/** Buckets with activity the capping history needs: before that the group is new, and learns freely. */
+export const MIN_GROWTH_SAMPLES = 5;
+
+/** Buckets the growth cap leaves out before a bucket: those that ended less than GROWTH_GUARD_MS before it began. */
+export function growthGuardBuckets(bucketMs: number): number {
+  return Math.ceil(GROWTH_GUARD_MS / bucketMs);
 }
 
 export interface WindowInput {

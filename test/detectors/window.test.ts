@@ -28,7 +28,7 @@ describe('window detector: static ceilings', () => {
 });
 
 describe('window detector: learned baseline', () => {
-  const baseline = { metric: 'bytes' as const, historyMs: 14 * D, bucketMs: 3_600_000, above: 6, minHistoryMs: 3 * D, minObserved: 100e6, minRatio: 1, overPeak: 0, thresholdUntilTrusted: false };
+  const baseline = { metric: 'bytes' as const, historyMs: 14 * D, bucketMs: 3_600_000, above: 6, minHistoryMs: 3 * D, minObserved: 100e6, minRatio: 1, overPeak: 0, growth: 2, thresholdUntilTrusted: false };
   const r = rule<WindowRule>({ kind: 'bulk_download', windowMs: 300_000, threshold: {}, baseline });
   const learned = { median: 4e6, mad: 0.6e6, max: 30e6, samples: 310, spanMs: 10 * D };
 

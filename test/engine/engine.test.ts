@@ -266,6 +266,30 @@ rules:
     expect(out.detections[0]?.rule.severity).toBe('high');
   });
 
+  it("keeps what a baseline learned when its growth changes, and starts afresh when its history does", async () => {
+    const learned = (extra: string, history = '2d') => `
+rules:
+  - id: deletes-over-usual
+    kind: rate
+    match: { action: [delete] }
+    window: 1h
+    baseline: { metric: count, history: ${history}, bucket: 1h, minHistory: 6h, above: 3, minRatio: 5${extra} }
+    actions: [alert]
+    cooldown: 1h
+`;
+    // One delete an hour for ten hours, then 20 in twenty minutes: fires only on a trusted baseline.
+    const afterReload = async (extra: string, history?: string) => {
+      const engine = new Engine({ ruleset: rules(learned('')), store: new MemoryStore() });
+      await engine.process(deletes(10, T0, 3_600_000));
+      engine.setRuleset(rules(learned(extra, history)));
+      return (await engine.process(deletes(20, T0 + 10 * 3_600_000 + 5 * 60_000, 60_000))).detections.map((d) => d.rule.id);
+    };
+    expect(await afterReload(', growth: off')).toEqual(['deletes-over-usual']);
+    expect(await afterReload(', growth: 3')).toEqual(['deletes-over-usual']);
+    expect(await afterReload('')).toEqual(['deletes-over-usual']);
+    expect(await afterReload('', '3d')).toEqual([]);
+  });
+
   it('tests a rule only on the actions its match names, and every rule without an action list on any action', async () => {
     const yaml = `
 rules:

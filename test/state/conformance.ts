@@ -97,6 +97,41 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       expect(last.baseline).toMatchObject({ samples: 5, median: 1, max: 1 });
     });
 
+    it('learns a peak as at most growth times the largest peak before the last day, never below the floor', async () => {
+      const spec = (floor: number): WindowSpec => ({ windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 3 * D, growth: { factor: 2, floor } } });
+      // One event of 100 bytes in each of `hours` hours; a day later 1,000 bytes in hour 30 (ended
+      // more than a day before it: hours 0-5); an hour later a small event, judged against hour 30.
+      const inputs = (hours: number) => [
+        ...Array.from({ length: hours }, (_, h) => w(`h${h}`, T0 + h * H + 10 * M, 100)),
+        w('big', T0 + 30 * H + 10 * M, 1000),
+        w('big2', T0 + 30 * H + 12 * M, 300),
+        w('next', T0 + 31 * H + 10 * M, 1),
+      ];
+      const capped = await one({ type: 'window', key: key('g1'), spec: spec(0), inputs: inputs(6) });
+      expect(capped.observations.at(-1)!.baseline).toMatchObject({ samples: 7, max: 200, median: 100 });
+      // The observations are the window's own sums: only what is learned is capped.
+      expect(capped.observations.at(-2)!.sums.bytes).toBe(1300);
+      const floored = await one({ type: 'window', key: key('g2'), spec: spec(500), inputs: inputs(6) });
+      expect(floored.observations.at(-1)!.baseline).toMatchObject({ samples: 7, max: 500 });
+      // Fewer than 5 active buckets a day back: a group this new learns its peaks as they are.
+      const young = await one({ type: 'window', key: key('g3'), spec: spec(0), inputs: inputs(4) });
+      expect(young.observations.at(-1)!.baseline).toMatchObject({ samples: 5, max: 1300 });
+      // Without growth, as before.
+      const free = await one({ type: 'window', key: key('g4'), spec: { ...spec(0), baseline: { metric: 'bytes', bucketMs: H, historyMs: 3 * D } }, inputs: inputs(6) });
+      expect(free.observations.at(-1)!.baseline).toMatchObject({ samples: 7, max: 1300 });
+    });
+
+    it('learns nothing capped from a history of zeros, and raises the cap as the history grows', async () => {
+      const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 4 * D, growth: { factor: 2, floor: 0 } } };
+      const k = key('g5');
+      // Six hours of reads that move no bytes, then a day later the first real download: uncapped.
+      const zeros = Array.from({ length: 6 }, (_, h) => w(`z${h}`, T0 + h * H + 10 * M, 0));
+      await one({ type: 'window', key: k, spec, inputs: [...zeros, w('first', T0 + 30 * H + 10 * M, 800)] });
+      // Day 3: 10,000 bytes, capped at twice the largest peak before the last day (800): 1,600.
+      const r = await one({ type: 'window', key: k, spec, inputs: [w('big', T0 + 55 * H + 10 * M, 10_000), w('next', T0 + 56 * H + 10 * M, 1)] });
+      expect(r.observations[1]!.baseline).toMatchObject({ samples: 8, max: 1600 });
+    });
+
     it('forgets baseline buckets older than the history', async () => {
       const spec: WindowSpec = { windowMs: M, slotMs: S, baseline: { metric: 'count', bucketMs: H, historyMs: 3 * H } };
       // Two minutes past each hour: each window begins in its own hour.

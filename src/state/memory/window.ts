@@ -6,7 +6,7 @@ import { lowerBound, robustStatsSorted, upperBound } from '../baseline.js';
 import { IdHorizon, type IdMemory, type IdSnapshot } from '../ids.js';
 import { slotOf } from '../slots.js';
 import { RecordQueue } from './records.js';
-import type { BaselineStats, Sums, WindowInput, WindowObservation, WindowSpec } from '../types.js';
+import { growthGuardBuckets, MIN_GROWTH_SAMPLES, type BaselineStats, type Sums, type WindowInput, type WindowObservation, type WindowSpec } from '../types.js';
 
 /** A bucket's peak before its first input (window sums are never negative). */
 const EMPTY = -Infinity;
@@ -49,6 +49,14 @@ export class MemoryWindow {
   private sorted: number[] | undefined;
   private samplesFrom = 0;
   private samplesTo = 0;
+  /**
+   * The growth cap's history for bucket capBucket (NaN: none computed): the largest peak and the
+   * number of active buckets in [capBucket - history, capBucket - guard). Recomputed when the bucket
+   * moves, and after an out-of-order input raised a peak inside that span.
+   */
+  private capBucket = NaN;
+  private capMax = 0;
+  private capSamples = 0;
 
   constructor(
     private readonly spec: WindowSpec,
@@ -186,12 +194,49 @@ export class MemoryWindow {
   private recordPeak(bucket: number, value: number): void {
     const at = this.peaks.at(bucket, EMPTY) * 2 + 1;
     const pk = this.peaks.buf;
-    if (value > pk[at]!) {
-      pk[at] = value;
-      // An out-of-order event can raise the peak of a bucket the statistics already used.
-      if (this.cachedStats && bucket < this.cachedStats.bucket) this.cachedStats = undefined;
-      if (bucket < this.samplesTo) this.sorted = undefined;
+    if (!(value > pk[at]!)) return;
+    const growth = this.spec.baseline!.growth;
+    if (growth !== undefined) {
+      const cap = this.capFor(bucket, growth.factor, growth.floor);
+      if (value > cap) value = cap;
+      if (!(value > pk[at]!)) return;
     }
+    pk[at] = value;
+    // An out-of-order event can raise the peak of a bucket the statistics already used.
+    if (this.cachedStats && bucket < this.cachedStats.bucket) this.cachedStats = undefined;
+    if (bucket < this.samplesTo) this.sorted = undefined;
+    if (bucket < this.capBucket - this.capGuard) this.capBucket = NaN;
+  }
+
+  private get capGuard(): number {
+    return growthGuardBuckets(this.spec.baseline!.bucketMs);
+  }
+
+  /**
+   * The most a peak of `bucket` is learned as: `factor` times the largest peak of the history's
+   * buckets that ended a guard (a day) or more before it began, but not less than `floor`; no limit
+   * while fewer than MIN_GROWTH_SAMPLES of them are active or all their peaks are 0. So an anomaly that runs for hours (each hour restricted,
+   * the agent carrying on after its quarantine) does not become the peak its next hours are judged
+   * against, and a real change of habit is learned over days (twice as much each day) instead.
+   */
+  private capFor(bucket: number, factor: number, floor: number): number {
+    if (this.capBucket !== bucket) {
+      const baseline = this.spec.baseline!;
+      const from = bucket - Math.floor(baseline.historyMs / baseline.bucketMs);
+      const to = bucket - this.capGuard;
+      const q = this.peaks;
+      const pk = q.buf;
+      let max = 0;
+      let n = 0;
+      for (let i = q.firstAtOrAfter(from); i < q.end && pk[i * 2]! < to; i++) {
+        n++;
+        if (pk[i * 2 + 1]! > max) max = pk[i * 2 + 1]!;
+      }
+      this.capBucket = bucket;
+      this.capMax = max;
+      this.capSamples = n;
+    }
+    return this.capSamples >= MIN_GROWTH_SAMPLES && this.capMax > 0 ? Math.max(factor * this.capMax, floor) : Infinity;
   }
 
   /** Statistics of the buckets in the history before `bucket` (where the window begins); peaks older than the history are forgotten. */

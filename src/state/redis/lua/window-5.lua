@@ -3,7 +3,9 @@ window-5.lua: sliding window sums on event time for one state key, with the lear
 per-bucket peaks. Mirrors src/state/memory/window.ts input by input, so the numbers are the same.
 KEYS[1] state hash: last, first, idmax, idlo, head, rc/rb/rr (running sums at head), lo (lowest slot that
         may exist), spec (signature; a different one starts the key afresh), cb and cs (bucket and
-        "median,mad,max,samples" of the cached baseline statistics, as the memory class caches them)
+        "median,mad,max,samples" of the cached baseline statistics, as the memory class caches them),
+        gb, gm and gn (bucket, largest peak and active buckets of the growth cap's history, as the
+        memory class caches them; numbers, so a script without the cap ignores them)
 KEYS[2] slots hash: slot index -> count, bytes, records (binary: struct '<d' field, '<ddd' value,
         so no number is formatted or parsed as text)
 KEYS[3] peaks hash: bucket index -> largest window sum of the metric at an input in that bucket
@@ -11,7 +13,8 @@ KEYS[3] peaks hash: bucket index -> largest window sum of the metric at an input
 KEYS[4] ids set: the input ids remembered (dedup memory, see ids_open in shared.lua)
 KEYS[5] ids list: "prefixMax|id" per remembered id, in arrival order
 ARGV: dedupHorizonMs, latenessMs, retainMs, ttlMs, specSignature, windowMs, slotMs,
-      metric ('' when there is no baseline), bucketMs, historyMs,
+      metric ('' when there is no baseline), bucketMs, historyMs, growth factor (0: no cap), growth
+      floor, guard buckets (WindowSpec's growth, src/state/types.ts),
       then 4 per input: id, timeMs, bytes, records
 Returns a flat array, per input: duplicate (1/0), count, bytes, records, and with a baseline also
 median, mad, max, samples, spanMs. Whole numbers as integers, others as %.17g text (exact doubles).
@@ -26,7 +29,10 @@ local slot_ms = tonumber(ARGV[7])
 local metric = ARGV[8]
 local bucket_ms = tonumber(ARGV[9])
 local history_ms = tonumber(ARGV[10])
-local FIRST, STRIDE = 11, 4
+local growth = tonumber(ARGV[11])
+local growth_floor = tonumber(ARGV[12])
+local guard = tonumber(ARGV[13])
+local FIRST, STRIDE = 14, 4
 
 local slots_key, peaks_key = KEYS[2], KEYS[3]
 local n = window_ms / slot_ms
@@ -283,15 +289,42 @@ local function stats_before(bucket)
   return stats
 end
 
+-- The growth cap's history (MemoryWindow.capFor): for bucket cap_bucket, the largest peak and the
+-- number of active buckets in [cap_bucket - history, cap_bucket - guard).
+local cap_bucket, cap_max, cap_samples = v.gb, v.gm, v.gn
+local MIN_GROWTH_SAMPLES = 5
+
+local function cap_for(bucket)
+  if cap_bucket ~= bucket then
+    if not peaks_all then load_peaks() end
+    local from, to = bucket - math.floor(history_ms / bucket_ms), bucket - guard
+    local max, n = 0, 0
+    for b, peak in pairs(peaks) do
+      if peak and b >= from and b < to then
+        n = n + 1
+        if peak > max then max = peak end
+      end
+    end
+    cap_bucket, cap_max, cap_samples = bucket, max, n
+  end
+  if cap_samples >= MIN_GROWTH_SAMPLES and cap_max > 0 then return math.max(growth * cap_max, growth_floor) end
+  return math.huge
+end
+
 local function record_peak(bucket, value)
   local prev = peak_of(bucket)
-  if not prev or value > prev then
-    peaks[bucket] = value
-    peaks_dirty[bucket] = true
-    peaks_dead[bucket] = nil
-    -- An out-of-order input can raise a peak the cached statistics already used.
-    if cache_bucket ~= nil and bucket < cache_bucket then cache_bucket, cache_stats = nil, nil end
+  if prev and not (value > prev) then return end
+  if growth > 0 then
+    local cap = cap_for(bucket)
+    if value > cap then value = cap end
+    if prev and not (value > prev) then return end
   end
+  peaks[bucket] = value
+  peaks_dirty[bucket] = true
+  peaks_dead[bucket] = nil
+  -- An out-of-order input can raise a peak the cached statistics already used.
+  if cache_bucket ~= nil and bucket < cache_bucket then cache_bucket, cache_stats = nil, nil end
+  if cap_bucket ~= nil and bucket < cap_bucket - guard then cap_bucket = nil end
 end
 
 local has_baseline = metric ~= ''
@@ -350,6 +383,12 @@ if metric ~= '' then
   if cache_bucket ~= v.cb or (cache_stats and table.concat(cache_stats, ',') ~= v.cs) then
     state_set(s, 'cb', cache_bucket)
     state_set(s, 'cs', cache_stats and table.concat(cache_stats, ',') or nil)
+  end
+  if cap_bucket == nil then cap_max, cap_samples = nil, nil end
+  if cap_bucket ~= v.gb or cap_max ~= v.gm or cap_samples ~= v.gn then
+    state_set(s, 'gb', cap_bucket)
+    state_set(s, 'gm', cap_max)
+    state_set(s, 'gn', cap_samples)
   end
 end
 
