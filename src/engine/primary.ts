@@ -16,7 +16,7 @@ import {
 import type { DecodedEvent } from '../events/types.js';
 import type { BaselineSpec, CompiledRule, CountryAllowlistRule, GeoRule, ImpossibleTravelRule, NewLocationRule, TimeOfDayRule, WindowRule } from '../rules/types.js';
 import { slotSizeFor } from '../state/index.js';
-import type { Position, ProfileInput, SeenInput, SpecOf, StoreOp, WindowInput } from '../state/types.js';
+import { GROWTH_GUARD_MS, type Position, type ProfileInput, type SeenInput, type SpecOf, type StoreOp, type WindowInput } from '../state/types.js';
 import { stateSlot, type Plan, type Ref, type RuleState } from './plan.js';
 import { stateFingerprint, type GroupKey } from './subject.js';
 
@@ -126,7 +126,7 @@ function windowPlanner(rule: WindowRule): Planner {
             metric: rule.baseline.metric,
             bucketMs: rule.baseline.bucketMs,
             historyMs: rule.baseline.historyMs,
-            ...(rule.baseline.growth > 0 ? { growth: { factor: rule.baseline.growth, floor: growthFloor(rule.baseline) } } : {}),
+            ...(rule.baseline.growth > 0 ? { growth: { factor: rule.baseline.growth, floor: growthFloor(rule.baseline), guardMs: GROWTH_GUARD_MS } } : {}),
           },
         }
       : {}),

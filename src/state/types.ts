@@ -37,14 +37,15 @@ export interface WindowSpec {
     historyMs: number;
     /**
      * How fast the baseline may learn: a bucket's peak is recorded as at most `factor` times the
-     * largest peak of the history's buckets that ended GROWTH_GUARD_MS or more before the bucket
-     * began, and never capped below `floor` (the rule's minObserved: a peak under it cannot fire
-     * anyway). No cap while fewer than MIN_GROWTH_SAMPLES of those buckets are active, or while all
-     * their peaks are 0 (a group that never moved this metric learns its first level as it is).
-     * Absent: every peak is recorded as it is. A learning parameter, not a layout: changing it keeps
-     * the state (stateFingerprint leaves it out).
+     * largest peak of the history's buckets that ended `guardMs` or more before the bucket began
+     * (GROWTH_GUARD_MS, a day, from the rules), and never capped below `floor` (the rule's
+     * minObserved / max(overPeak, 1): a lower cap would hide nothing the rule could fire on). No cap
+     * while fewer than MIN_GROWTH_SAMPLES of those buckets are active, or while all their peaks are
+     * 0 (a group that never moved this metric learns its first level as it is). Absent: every peak
+     * is recorded as it is. A learning parameter, not a layout: changing it keeps the state
+     * (stateFingerprint leaves it out).
      */
-    growth?: { factor: number; floor: number };
+    growth?: { factor: number; floor: number; guardMs: number };
   };
 }
 
@@ -53,9 +54,9 @@ export const GROWTH_GUARD_MS = 24 * 3_600_000;
 /** Buckets with activity the capping history needs: before that the group is new, and learns freely. */
 export const MIN_GROWTH_SAMPLES = 5;
 
-/** Buckets the growth cap leaves out before a bucket: those that ended less than GROWTH_GUARD_MS before it began. */
-export function growthGuardBuckets(bucketMs: number): number {
-  return Math.ceil(GROWTH_GUARD_MS / bucketMs);
+/** Buckets the growth cap leaves out before a bucket: those that ended less than guardMs before it began. */
+export function growthGuardBuckets(guardMs: number, bucketMs: number): number {
+  return Math.ceil(guardMs / bucketMs);
 }
 
 export interface WindowInput {

@@ -98,7 +98,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     });
 
     it('learns a peak as at most growth times the largest peak before the last day, never below the floor', async () => {
-      const spec = (floor: number): WindowSpec => ({ windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 3 * D, growth: { factor: 2, floor } } });
+      const spec = (floor: number): WindowSpec => ({ windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 3 * D, growth: { factor: 2, floor, guardMs: D } } });
       // One event of 100 bytes in each of `hours` hours; a day later 1,000 bytes in hour 30 (ended
       // more than a day before it: hours 0-5); an hour later a small event, judged against hour 30.
       const inputs = (hours: number) => [
@@ -122,7 +122,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     });
 
     it('learns nothing capped from a history of zeros, and raises the cap as the history grows', async () => {
-      const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 4 * D, growth: { factor: 2, floor: 0 } } };
+      const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 4 * D, growth: { factor: 2, floor: 0, guardMs: D } } };
       const k = key('g5');
       // Six hours of reads that move no bytes, then a day later the first real download: uncapped.
       const zeros = Array.from({ length: 6 }, (_, h) => w(`z${h}`, T0 + h * H + 10 * M, 0));
@@ -130,6 +130,53 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       // Day 3: 10,000 bytes, capped at twice the largest peak before the last day (800): 1,600.
       const r = await one({ type: 'window', key: k, spec, inputs: [w('big', T0 + 55 * H + 10 * M, 10_000), w('next', T0 + 56 * H + 10 * M, 1)] });
       expect(r.observations[1]!.baseline).toMatchObject({ samples: 8, max: 1600 });
+    });
+
+    it('caps a peak by the buckets that ended a guard or more before it, once exactly 5 of them are active', async () => {
+      const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 3 * D, growth: { factor: 2, floor: 0, guardMs: D } } };
+      // Hours 0-4 at 100 bytes (5 active buckets), hour 7 at 150: it ended 23 hours before hour 31
+      // began, inside the guard, so it does not raise the cap (200, not 300).
+      const inputs = [
+        ...[0, 1, 2, 3, 4].map((h) => w(`h${h}`, T0 + h * H + 10 * M, 100)),
+        w('h7', T0 + 7 * H + 10 * M, 150),
+        w('big', T0 + 31 * H + 10 * M, 5000),
+        w('next', T0 + 32 * H + 10 * M, 0),
+      ];
+      const r = await one({ type: 'window', key: key('g6'), spec, inputs });
+      expect(r.observations.at(-1)!.baseline).toMatchObject({ samples: 7, max: 200 });
+    });
+
+    it('caps by the peaks still held, also after the statistics forgot one the cap had counted', async () => {
+      const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 3 * D, growth: { factor: 2, floor: 0, guardMs: D } } };
+      const k = key('g7');
+      const at = (h: number, m: number) => T0 + h * H + m * M;
+      // Hour 8 at 1,000 bytes, hours 9-13 at 100. At hour 80 the cap's history begins at hour 8
+      // (2,000); at hour 81 the statistics forget hour 8, so a late input into hour 80 is capped by
+      // hours 9-13 alone (200), as a store reading the state afresh computes it.
+      const batches = [
+        [w('h8', at(8, 10), 1000), ...[9, 10, 11, 12, 13].map((h) => w(`h${h}`, at(h, 10), 100))],
+        [w('x1', at(81, 1), 1)],
+        [w('l1', at(80, 59), 1)],
+        [w('x2', at(81, 6), 0)],
+        [w('l2', at(80, 58), 500)],
+        [w('n', at(82, 10), 0)],
+      ];
+      let last;
+      for (const inputs of batches) last = await one({ type: 'window', key: k, spec, inputs });
+      expect(last!.observations[0]!.baseline).toMatchObject({ max: 200 });
+    });
+
+    it('caps afresh after a late input raised a peak the cap had counted', async () => {
+      // No guard (the rules' is a day; a late input cannot reach that far back): the cap of hour 5
+      // counts hour 4, which a late input raises after the cap was first computed.
+      const spec: WindowSpec = { windowMs: 5 * M, slotMs: 5 * S, baseline: { metric: 'bytes', bucketMs: H, historyMs: 3 * D, growth: { factor: 2, floor: 0, guardMs: 0 } } };
+      const k = key('g8');
+      await one({ type: 'window', key: k, spec, inputs: [...[0, 1, 2, 3, 4].map((h) => w(`h${h}`, T0 + h * H + 10 * M, 100)), w('a', T0 + 5 * H + 2 * M, 1000)] });
+      // Hour 5 is capped at 200 (twice hours 0-4). Then hour 4 is raised to 300 (uncapped: only 4
+      // buckets before it), and hour 5's next peak may be 600.
+      await one({ type: 'window', key: k, spec, inputs: [w('late', T0 + 4 * H + 58 * M, 300), w('b', T0 + 5 * H + 4 * M, 1000)] });
+      const r = await one({ type: 'window', key: k, spec, inputs: [w('n', T0 + 6 * H + 10 * M, 0)] });
+      expect(r.observations[0]!.baseline).toMatchObject({ samples: 6, max: 600 });
     });
 
     it('forgets baseline buckets older than the history', async () => {

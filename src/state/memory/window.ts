@@ -205,11 +205,18 @@ export class MemoryWindow {
     // An out-of-order event can raise the peak of a bucket the statistics already used.
     if (this.cachedStats && bucket < this.cachedStats.bucket) this.cachedStats = undefined;
     if (bucket < this.samplesTo) this.sorted = undefined;
-    if (bucket < this.capBucket - this.capGuard) this.capBucket = NaN;
+    // The growth cap needs no clearing here: a raised peak's own cap was just computed, so the
+    // cache is for this bucket, whose cap history ends before it.
+  }
+
+  private get historyBuckets(): number {
+    const b = this.spec.baseline!;
+    return Math.floor(b.historyMs / b.bucketMs);
   }
 
   private get capGuard(): number {
-    return growthGuardBuckets(this.spec.baseline!.bucketMs);
+    const b = this.spec.baseline!;
+    return b.growth ? growthGuardBuckets(b.growth.guardMs, b.bucketMs) : 0;
   }
 
   /**
@@ -221,8 +228,7 @@ export class MemoryWindow {
    */
   private capFor(bucket: number, factor: number, floor: number): number {
     if (this.capBucket !== bucket) {
-      const baseline = this.spec.baseline!;
-      const from = bucket - Math.floor(baseline.historyMs / baseline.bucketMs);
+      const from = bucket - this.historyBuckets;
       const to = bucket - this.capGuard;
       const q = this.peaks;
       const pk = q.buf;
@@ -280,6 +286,8 @@ export class MemoryWindow {
       }
     }
     q.dropBefore(from);
+    // Peaks forgotten from the growth cap's history: its cached figures may count them.
+    if (from > this.capBucket - this.historyBuckets) this.capBucket = NaN;
     this.sorted = sorted;
     this.samplesFrom = from;
     this.samplesTo = to;

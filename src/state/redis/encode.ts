@@ -52,7 +52,7 @@ export function encodeOp(op: StoreOp, ctx: EncodeContext): ScriptCall {
       // so does state of an older layout (the leading version: slots and peaks held as binary doubles).
       const signature = `b1/${op.spec.windowMs}/${op.spec.slotMs}/${b?.metric ?? ''}/${b?.bucketMs ?? ''}`;
       args.push(...head, numArg(ctx.latenessMs), ...common, signature, numArg(op.spec.windowMs), numArg(op.spec.slotMs));
-      args.push(b?.metric ?? '', numArg(b?.bucketMs ?? 1), numArg(b?.historyMs ?? 0), numArg(b?.growth?.factor ?? 0), numArg(b?.growth?.floor ?? 0), String(b ? growthGuardBuckets(b.bucketMs) : 0));
+      args.push(b?.metric ?? '', numArg(b?.bucketMs ?? 1), numArg(b?.historyMs ?? 0), numArg(b?.growth?.factor ?? 0), numArg(b?.growth?.floor ?? 0), String(b?.growth ? growthGuardBuckets(b.growth.guardMs, b.bucketMs) : 0));
       for (const i of op.inputs) args.push(i.id, numArg(i.timeMs), numArg(i.bytes), numArg(i.records));
       break;
     }

@@ -240,6 +240,12 @@ local function load_peaks()
   peaks_all = true
 end
 
+-- The growth cap's history (MemoryWindow.capFor): for bucket cap_bucket, the largest peak and the
+-- number of active buckets in [cap_bucket - history, cap_bucket - guard).
+local cap_bucket, cap_max, cap_samples = v.gb, v.gm, v.gn
+local MIN_GROWTH_SAMPLES = 5
+local history_buckets = math.floor(history_ms / bucket_ms)
+
 -- simple-statistics' median: the middle order statistic, or lower + 0.5 * (upper - lower).
 local function median_of(xs)
   table.sort(xs)
@@ -256,7 +262,9 @@ end
 local function stats_before(bucket)
   if cache_bucket == bucket then return cache_stats end
   if not peaks_all then load_peaks() end
-  local from = bucket - math.floor(history_ms / bucket_ms)
+  local from = bucket - history_buckets
+  -- Peaks forgotten from the growth cap's history: its cached figures may count them.
+  if cap_bucket ~= nil and from > cap_bucket - history_buckets then cap_bucket = nil end
   local samples, gone = {}, {}
   for b, peak in pairs(peaks) do
     if peak then
@@ -289,15 +297,11 @@ local function stats_before(bucket)
   return stats
 end
 
--- The growth cap's history (MemoryWindow.capFor): for bucket cap_bucket, the largest peak and the
--- number of active buckets in [cap_bucket - history, cap_bucket - guard).
-local cap_bucket, cap_max, cap_samples = v.gb, v.gm, v.gn
-local MIN_GROWTH_SAMPLES = 5
 
 local function cap_for(bucket)
   if cap_bucket ~= bucket then
     if not peaks_all then load_peaks() end
-    local from, to = bucket - math.floor(history_ms / bucket_ms), bucket - guard
+    local from, to = bucket - history_buckets, bucket - guard
     local max, n = 0, 0
     for b, peak in pairs(peaks) do
       if peak and b >= from and b < to then
@@ -324,7 +328,6 @@ local function record_peak(bucket, value)
   peaks_dead[bucket] = nil
   -- An out-of-order input can raise a peak the cached statistics already used.
   if cache_bucket ~= nil and bucket < cache_bucket then cache_bucket, cache_stats = nil, nil end
-  if cap_bucket ~= nil and bucket < cap_bucket - guard then cap_bucket = nil end
 end
 
 local has_baseline = metric ~= ''
