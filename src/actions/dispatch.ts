@@ -9,7 +9,7 @@ import type { Detection } from '../engine/index.js';
 import { RESTRICTING_ACTIONS, type Action, type Mode } from '../rules/index.js';
 import type { RevocationBudget } from './budget.js';
 import { actionId, approvalMessage, quarantineMessage, revocationMessage, type ActionMessage } from './messages.js';
-import { quarantineEntry, type QuarantineEntry } from './quarantine.js';
+import { quarantineEntry, quarantineMs, type QuarantineEntry } from './quarantine.js';
 
 export type ActionOutcome = 'executed' | 'held' | 'shadow' | 'failed';
 
@@ -33,6 +33,11 @@ export interface DispatchOptions {
   /** `shadow` turns every rule to shadow mode. */
   mode: Mode;
   quarantineTtlMs: number;
+  /**
+   * The cooldown of a rule by id (undefined for a rule no longer loaded). A quarantine lasts the
+   * rule's cooldown when that is longer than quarantineTtlMs (quarantineMs).
+   */
+  cooldownMsOf?: (ruleId: string) => number | undefined;
   budget: RevocationBudget;
   now: () => number;
   /**
@@ -93,7 +98,7 @@ export async function dispatchDetections(detections: readonly Detection[], o: Di
   if (detections.length === 0) return out;
   const nowMs = o.now();
   const issuedAt = new Date(nowMs).toISOString();
-  const until = new Date(nowMs + o.quarantineTtlMs).toISOString();
+  const untilOf = (d: Detection) => new Date(nowMs + quarantineMs(o.quarantineTtlMs, o.cooldownMsOf?.(d.rule.id))).toISOString();
   // `guardrail run` already hands the engine every rule in shadow under GUARDRAIL_MODE=shadow
   // (inShadowMode); this covers callers that dispatch detections of rules they did not wrap.
   const modeOf = (d: Detection): Mode => (o.mode === 'shadow' ? 'shadow' : d.mode);
@@ -135,7 +140,7 @@ export async function dispatchDetections(detections: readonly Detection[], o: Di
       if (action === 'revoke_token') {
         messages.push({ topic: o.topics.revocations, key: d.subject.tokenId, message: revocationMessage(d, issuedAt) });
       } else if (action === 'quarantine_agent') {
-        const m = quarantineMessage(d, issuedAt, until);
+        const m = quarantineMessage(d, issuedAt, untilOf(d));
         messages.push({ topic: o.topics.revocations, key: d.subject.tokenId, message: m });
         out.quarantines.push({ agentId: d.subject.agentId, entry: quarantineEntry(m) });
       } else if (action === 'require_approval') {

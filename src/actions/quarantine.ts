@@ -5,8 +5,10 @@
  *   GET <prefix>:quarantine:<agent id>   -> JSON { id, detectionId, ruleId, severity, reason, issuedAt, until, tokenId }, or nil
  *
  * The key expires at `until`, so a present key means quarantined. A later quarantine of the same
- * agent overwrites the entry with its own `until`. A person lifts one with `guardrail quarantine
- * lift` (release.ts), which deletes the key and publishes a `release_agent` message.
+ * agent replaces the entry, unless the one in force lasts longer: a quarantine never shortens
+ * another (an hourly rule's quarantine does not cut short a twelve-hour rule's). A person lifts
+ * one with `guardrail quarantine lift` (release.ts), which deletes the key and publishes a
+ * `release_agent` message.
  */
 import type { Redis } from 'ioredis';
 import type { QuarantineMessage } from './messages.js';
@@ -31,13 +33,30 @@ export function quarantineEntry(m: QuarantineMessage): QuarantineEntry {
   return { id: m.id, detectionId: m.detectionId, ruleId: m.ruleId, severity: m.severity, reason: m.reason, issuedAt: m.issuedAt, until: m.until, tokenId: m.tokenId };
 }
 
+/**
+ * How long a quarantine lasts: the deployment's GUARDRAIL_QUARANTINE_TTL, or the cooldown of the
+ * rule that asked for it when that is longer. While a rule holds back its next detection of an
+ * agent (its cooldown), the agent stays quarantined: otherwise a thief whose token was revoked
+ * carries on with the agent's next token once a shorter quarantine ran out, and the rule, still
+ * cooling down, lets it (a 12-hour rule after a one-hour quarantine: eleven hours).
+ */
+export function quarantineMs(ttlMs: number, cooldownMs: number | undefined): number {
+  return Math.max(ttlMs, cooldownMs ?? 0);
+}
+
 type Pipeline = ReturnType<Redis['pipeline']>;
 
-/** Queues the SET of each entry (TTL until its `until`) on a pipeline the caller executes. */
+/** SET with a TTL, unless the key holds an entry that lasts at least as long (PTTL: -2 absent, -1 no TTL). */
+const SET_UNLESS_LONGER = `local left = redis.call('PTTL', KEYS[1])
+if left >= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+/** Queues the write of each entry (TTL until its `until`, unless the entry in force lasts longer) on a pipeline the caller executes. */
 export function queueQuarantines(pipeline: Pipeline, prefix: string, quarantines: readonly { agentId: string; entry: QuarantineEntry }[], nowMs: number): void {
   for (const q of quarantines) {
     const ttl = Math.max(1, Date.parse(q.entry.until) - nowMs);
-    pipeline.set(quarantineKey(prefix, q.agentId), JSON.stringify(q.entry), 'PX', ttl);
+    pipeline.eval(SET_UNLESS_LONGER, 1, quarantineKey(prefix, q.agentId), JSON.stringify(q.entry), String(ttl));
   }
 }
 

@@ -4,7 +4,7 @@
  * reports attacks restricted, what leaked before, and false restrictions on benign agents.
  */
 import { runReplay } from '../engine/index.js';
-import { loadRules } from '../rules/index.js';
+import { cooldownsOf, loadRules } from '../rules/index.js';
 import { createSimulation, formatQualityReport, QualityCollector, type ScoredEvent } from '../sim/index.js';
 import { parse } from './args.js';
 import { readLines } from './io.js';
@@ -14,7 +14,7 @@ import { QUALITY_USAGE } from './usage.js';
 export async function qualityCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, QUALITY_USAGE.options);
   const ruleset = await loadRules(values.rules);
-  const collector = new QualityCollector();
+  const collector = new QualityCollector({ cooldownMsOf: cooldownsOf(ruleset) });
   const started = process.hrtime.bigint();
   const lines = values.events !== undefined ? scoredLines(readLines(values.events), collector) : simulatedLines(simOptions(values), collector);
   const replay = await runReplay({ ruleset, lines, onDetection: (d) => collector.addDetection(d) });

@@ -69,7 +69,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('GUARDRAIL_FAIL_MODE', 'closed', 'closed: stop consuming while the state store is down; open: stateless rules only'),
   s('GUARDRAIL_MODE', 'enforce', 'enforce, or shadow: publish detections, take no restricting action (overrides rules)'),
   s('GUARDRAIL_REVOCATION_BUDGET', '100', 'restricting actions (revocations + quarantines) allowed per minute across all instances'),
-  s('GUARDRAIL_QUARANTINE_TTL', '1h', 'how long a quarantine lasts (its until time and Redis entry TTL)'),
+  s('GUARDRAIL_QUARANTINE_TTL', '1h', 'how long a quarantine lasts at least (its until time and Redis entry TTL); a rule with a longer cooldown quarantines for its cooldown'),
   s('GUARDRAIL_LATENESS', '10m', 'events older than the newest seen on their partition minus this are late'),
   s('GUARDRAIL_DEDUP_HORIZON', '1h', 'how long processed event ids are remembered to drop redeliveries'),
   s('GUARDRAIL_MAX_FUTURE', '5m', "events whose time is further ahead of this processor's clock go to the dead-letter topic: one of them would move its partition's newest time and make every event after it late"),

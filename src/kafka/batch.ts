@@ -18,7 +18,7 @@ import { formatDuration } from '../detectors/index.js';
 import { Engine, type BatchOutcome, type Detection } from '../engine/index.js';
 import { addGeoCounts, decodeEvent, noGeoCounts, type DecodedEvent, type GeoCounts, type GeoLookup } from '../events/index.js';
 import type { Metrics } from '../metrics/index.js';
-import type { Ruleset } from '../rules/index.js';
+import { cooldownsOf, type Ruleset } from '../rules/index.js';
 import { MemoryStore, type StateStore } from '../state/index.js';
 import { deadLetter, truncateDeadLetter } from './dead-letter.js';
 import { exec, type RedeliveryLedger } from './ledger.js';
@@ -423,6 +423,7 @@ export class BatchHandler {
       topics: config.topics,
       mode: config.mode,
       quarantineTtlMs: config.quarantineTtlMs,
+      cooldownMsOf: cooldownsOf(this.d.rules()),
       budget: stateless ? this.d.fallbackBudget : this.budget,
       now: this.now,
       ...(this.d.alerts ? { alertPushed: isPushed } : {}),

@@ -2,7 +2,7 @@
 export type * from './types.js';
 export { ACTIONS, RESTRICTING_ACTIONS, RULE_KINDS, SEVERITIES } from './types.js';
 export { loadRules, findRuleFiles } from './load.js';
-export { compileRuleFiles, inShadowMode, isStateless, type RuleFileText } from './ruleset.js';
+export { compileRuleFiles, cooldownsOf, inShadowMode, isStateless, type RuleFileText } from './ruleset.js';
 export { parseDuration, tryParseDuration, formatDuration } from './duration.js';
 export { parseSize, tryParseSize } from './size.js';
 export { compileMatcher } from './matcher.js';

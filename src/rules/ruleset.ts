@@ -79,6 +79,18 @@ export function inShadowMode(ruleset: Ruleset): Ruleset {
   return { ...ruleset, rules: ruleset.rules.map((r) => (r.mode === 'shadow' ? r : { ...r, mode: 'shadow' as const })) };
 }
 
+const cooldownsCache = new WeakMap<Ruleset, (ruleId: string) => number | undefined>();
+
+/** Each rule's cooldown by id (undefined for an id the ruleset does not hold): how long the quarantines it asks for last, at least (dispatch.ts quarantineMs). */
+export function cooldownsOf(ruleset: Ruleset): (ruleId: string) => number | undefined {
+  let of = cooldownsCache.get(ruleset);
+  if (!of) {
+    const byId = new Map(ruleset.rules.map((r) => [r.id, r.cooldownMs]));
+    cooldownsCache.set(ruleset, (of = (id) => byId.get(id)));
+  }
+  return of;
+}
+
 /**
  * Whether a rule judges an event on its own, with no state: match rules, country allowlists, fixed
  * office hours. Only these judge late events, and, failing open, events while the store is down.

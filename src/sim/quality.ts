@@ -11,6 +11,7 @@
  * and so is a composite whose signals looked back (`within`, from the earliest signal) over attack
  * traffic: those signals fired on windows that held it.
  */
+import { quarantineMs } from '../actions/quarantine.js';
 import type { Detection } from '../engine/types.js';
 import { RESTRICTING_ACTIONS } from '../rules/types.js';
 import { ATTACK_KINDS } from './types.js';
@@ -106,14 +107,21 @@ interface Instance {
   tokens: (string | undefined)[];
 }
 
-/** How long a quarantine lasts when scoring: GUARDRAIL_QUARANTINE_TTL's default. */
-const QUARANTINE_MS = 3_600_000;
+/** How long a quarantine lasts when scoring, unless its rule's cooldown is longer: GUARDRAIL_QUARANTINE_TTL's default. */
+const QUARANTINE_TTL_MS = 3_600_000;
+
+export interface QualityOptions {
+  /** Each rule's cooldown by id (cooldownsOf the ruleset): a quarantine lasts it when longer than the TTL, as `guardrail run` does. */
+  cooldownMsOf?: (ruleId: string) => number | undefined;
+}
 
 export function isRestricting(d: Pick<Detection, 'mode' | 'actions'>): boolean {
   return d.mode === 'enforce' && d.actions.some((a) => RESTRICTING_ACTIONS.includes(a));
 }
 
 export class QualityCollector {
+  constructor(private readonly options: QualityOptions = {}) {}
+
   private events = 0;
   private readonly instances = new Map<string, Instance>();
   /** Attack event id -> its instance. Benign event ids are not kept. */
@@ -172,17 +180,22 @@ export class QualityCollector {
     // What every restriction stopped, whichever attack it is credited to: a revoked token's later
     // events, a quarantined agent's events while the quarantine lasts.
     const revokedAt = new Map<string, number>();
-    const quarantinedAt = new Map<string, number[]>();
+    const quarantined = new Map<string, [number, number][]>();
     for (const d of this.detections) {
       if (!isRestricting(d)) continue;
       const at = Date.parse(d.time);
       if (d.actions.includes('revoke_token')) revokedAt.set(d.subject.tokenId, Math.min(at, revokedAt.get(d.subject.tokenId) ?? Number.POSITIVE_INFINITY));
-      if (d.actions.includes('quarantine_agent')) addTime(quarantinedAt, d.subject.agentId, at);
+      if (d.actions.includes('quarantine_agent')) {
+        const span: [number, number] = [at, at + quarantineMs(QUARANTINE_TTL_MS, this.options.cooldownMsOf?.(d.rule.id))];
+        const list = quarantined.get(d.subject.agentId);
+        if (list) list.push(span);
+        else quarantined.set(d.subject.agentId, [span]);
+      }
     }
     const stopped = (agentId: string, tokenId: string | undefined, t: number): boolean => {
       const revoked = tokenId === undefined ? undefined : revokedAt.get(tokenId);
       if (revoked !== undefined && revoked < t) return true;
-      return (quarantinedAt.get(agentId) ?? []).some((q) => q < t && t < q + QUARANTINE_MS);
+      return (quarantined.get(agentId) ?? []).some(([from, until]) => from < t && t < until);
     };
 
     for (const d of this.detections) {
@@ -336,8 +349,8 @@ function windowMs(evidence: Record<string, unknown>): number {
 }
 
 /** Scores a finished run in one call. */
-export function scoreQuality(events: Iterable<ScoredEvent>, detections: Iterable<Detection>): QualityReport {
-  const c = new QualityCollector();
+export function scoreQuality(events: Iterable<ScoredEvent>, detections: Iterable<Detection>, options: QualityOptions = {}): QualityReport {
+  const c = new QualityCollector(options);
   for (const e of events) c.addEvent(e);
   for (const d of detections) c.addDetection(d);
   return c.report();
@@ -383,10 +396,4 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Record<string, 
     out[k] = (out[k] ?? 0) + 1;
   }
   return out;
-}
-
-function addTime(map: Map<string, number[]>, key: string, t: number): void {
-  const list = map.get(key);
-  if (list) list.push(t);
-  else map.set(key, [t]);
 }

@@ -5,7 +5,19 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIPPED_HEADER, MAX_MESSAGE_CHARS, MemoryBudget, RedisBudget, actionId, dispatchDetections, type DispatchOptions, type PublishedDetection } from '../../src/actions/index.js';
+import {
+  CLIPPED_HEADER,
+  MAX_MESSAGE_CHARS,
+  MemoryBudget,
+  RedisBudget,
+  actionId,
+  dispatchDetections,
+  lookupQuarantine,
+  queueQuarantines,
+  type DispatchOptions,
+  type PublishedDetection,
+  type QuarantineEntry,
+} from '../../src/actions/index.js';
 import type { Detection } from '../../src/engine/index.js';
 import type { Action } from '../../src/rules/index.js';
 import { REDIS_URL } from './helpers.js';
@@ -52,6 +64,19 @@ describe('dispatchDetections', () => {
     expect(quarantine.until).toBe('2026-11-29T12:10:00.000Z');
     expect(out.quarantines).toEqual([{ agentId: 'agent-d1', entry: expect.objectContaining({ id: quarantine.id, until: quarantine.until }) }]);
     expect(out.outcomes).toEqual(['revoke_token', 'quarantine_agent', 'require_approval', 'alert'].map((action) => ({ action, outcome: 'executed' })));
+  });
+
+  it("quarantines for the rule's cooldown when that is longer than the TTL", async () => {
+    const cooldowns = new Map([['r', 12 * 3_600_000]]);
+    const until = async (cooldownMsOf: DispatchOptions['cooldownMsOf']) => {
+      const out = await dispatchDetections([detection('d1', ['quarantine_agent'])], options(cooldownMsOf ? { cooldownMsOf } : {}));
+      return out.quarantines[0]!.entry.until;
+    };
+    expect(await until((id) => cooldowns.get(id))).toBe('2026-11-30T00:00:00.000Z');
+    // A cooldown shorter than the TTL, a rule no longer loaded, or no lookup: the TTL (10 minutes).
+    expect(await until(() => 60_000)).toBe('2026-11-29T12:10:00.000Z');
+    expect(await until(() => undefined)).toBe('2026-11-29T12:10:00.000Z');
+    expect(await until(undefined)).toBe('2026-11-29T12:10:00.000Z');
   });
 
   it('clips huge values copied from an event instead of publishing messages the broker refuses, and keeps ids whole', async () => {
@@ -116,6 +141,35 @@ describe('MemoryBudget', () => {
     expect(await budget.admit(['r3', 'r4', 'r1'], NOW)).toEqual([true, false, true]);
     budget.setLimit(0);
     expect(await budget.admit(['r5'], NOW + 61_000)).toEqual([false]);
+  });
+});
+
+describe('quarantine entries in Redis', () => {
+  const prefix = `gr-t-quarantine-${randomUUID().slice(0, 8)}`;
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    await redis.del(`${prefix}:quarantine:a-1`, `${prefix}:quarantine:a-2`);
+    redis.disconnect();
+  });
+  const entry = (id: string, untilMs: number): QuarantineEntry => ({ id, detectionId: `det-${id}`, ruleId: 'r', severity: 'high', reason: 'x', issuedAt: new Date(NOW).toISOString(), until: new Date(untilMs).toISOString(), tokenId: 't' });
+  const write = async (agentId: string, e: QuarantineEntry) => {
+    const pipeline = redis.pipeline();
+    queueQuarantines(pipeline, prefix, [{ agentId, entry: e }], NOW);
+    await pipeline.exec();
+  };
+
+  it('never shortens the quarantine in force, and lengthens it', async () => {
+    await write('a-1', entry('long', NOW + 12 * 3_600_000));
+    await write('a-1', entry('short', NOW + 3_600_000));
+    expect((await lookupQuarantine(redis, prefix, 'a-1'))?.id).toBe('long');
+    expect(await redis.pttl(`${prefix}:quarantine:a-1`)).toBeGreaterThan(11 * 3_600_000);
+    await write('a-2', entry('short', NOW + 3_600_000));
+    await write('a-2', entry('long', NOW + 12 * 3_600_000));
+    expect((await lookupQuarantine(redis, prefix, 'a-2'))?.id).toBe('long');
+    expect(await redis.pttl(`${prefix}:quarantine:a-2`)).toBeGreaterThan(11 * 3_600_000);
   });
 });
 

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readLines } from '../../src/cli/io.js';
 import { scoredLines, simulatedLines } from '../../src/cli/quality.js';
 import { runReplay } from '../../src/engine/index.js';
-import { loadRules } from '../../src/rules/index.js';
+import { cooldownsOf, loadRules } from '../../src/rules/index.js';
 import { QualityCollector, type QualityReport } from '../../src/sim/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'guardrail-quality-'));
@@ -32,7 +32,7 @@ const summary = (r: QualityReport) =>
 
 describe('the default rules on labelled traffic', { timeout: 120_000 }, () => {
   it("restrict every attack of the simulator's traffic, and no benign agent", async () => {
-    const collector = new QualityCollector();
+    const collector = new QualityCollector({ cooldownMsOf: cooldownsOf(await loadRules('rules')) });
     const r = await score(simulatedLines({ days: 14, agents: 120, seed: 7 }, collector), collector);
     expect(r.falseRestrictions.list).toEqual([]);
     expect(r.kinds.length).toBe(8);
@@ -42,7 +42,7 @@ describe('the default rules on labelled traffic', { timeout: 120_000 }, () => {
   it('restrict the held-out traffic with no false restriction, every attack but one heavy agent slow exfiltration', async () => {
     const file = join(dir, 'holdout.jsonl');
     execFileSync(process.execPath, ['test/holdout/generate.mjs', '--seed', '2', '--days', '21', '--agents', '120', '--out', file], { stdio: 'pipe' });
-    const collector = new QualityCollector();
+    const collector = new QualityCollector({ cooldownMsOf: cooldownsOf(await loadRules('rules')) });
     const r = await score(scoredLines(readLines(file), collector), collector);
     expect(r.falseRestrictions.list).toEqual([]);
     expect(summary(r)).toEqual({

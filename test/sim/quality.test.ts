@@ -167,6 +167,11 @@ describe('scoreQuality', () => {
     const quarantined = scoreQuality(stream, [det('exfil', 10, ['e2'], { agent: 'a-exfil', token: 'tok-1', actions: ['quarantine_agent'] })]);
     expect(quarantined.instances[0]).toMatchObject({ restricted: true, leakedEvents: 3 });
     expect(quarantined.overall.leakedEvents).toBe(3);
+    // A rule cooling down for 12 hours quarantines for 12 hours (guardrail run's quarantineMs): e5 is
+    // stopped too; a cooldown shorter than the hour changes nothing.
+    const quarantine = [det('exfil', 10, ['e2'], { agent: 'a-exfil', token: 'tok-1', actions: ['quarantine_agent'] })];
+    expect(scoreQuality(stream, quarantine, { cooldownMsOf: (id) => (id === 'exfil' ? 12 * 60 * MIN : undefined) }).instances[0]).toMatchObject({ leakedEvents: 2 });
+    expect(scoreQuality(stream, quarantine, { cooldownMsOf: () => 15 * MIN }).instances[0]).toMatchObject({ leakedEvents: 3 });
   });
 
   it('does not pass a file with no labelled attack, and skips an attack event whose time does not parse', () => {
