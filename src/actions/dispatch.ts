@@ -34,10 +34,13 @@ export interface DispatchOptions {
   mode: Mode;
   quarantineTtlMs: number;
   /**
-   * The cooldown of a rule by id (undefined for a rule no longer loaded). A quarantine lasts the
-   * rule's cooldown when that is longer than quarantineTtlMs (quarantineMs).
+   * The cooldown of a rule by id (cooldownsOf; undefined for a rule no longer loaded). A quarantine
+   * lasts the rule's cooldown when that is longer than quarantineTtlMs, up to quarantineMaxTtlMs
+   * (quarantineMs). Without it, every quarantine lasts quarantineTtlMs.
    */
   cooldownMsOf?: (ruleId: string) => number | undefined;
+  /** GUARDRAIL_QUARANTINE_MAX_TTL; default quarantineTtlMs. */
+  quarantineMaxTtlMs?: number;
   budget: RevocationBudget;
   now: () => number;
   /**
@@ -98,7 +101,7 @@ export async function dispatchDetections(detections: readonly Detection[], o: Di
   if (detections.length === 0) return out;
   const nowMs = o.now();
   const issuedAt = new Date(nowMs).toISOString();
-  const untilOf = (d: Detection) => new Date(nowMs + quarantineMs(o.quarantineTtlMs, o.cooldownMsOf?.(d.rule.id))).toISOString();
+  const untilOf = (d: Detection) => new Date(nowMs + quarantineMs(o.quarantineTtlMs, o.cooldownMsOf?.(d.rule.id), o.quarantineMaxTtlMs ?? o.quarantineTtlMs)).toISOString();
   // `guardrail run` already hands the engine every rule in shadow under GUARDRAIL_MODE=shadow
   // (inShadowMode); this covers callers that dispatch detections of rules they did not wrap.
   const modeOf = (d: Detection): Mode => (o.mode === 'shadow' ? 'shadow' : d.mode);

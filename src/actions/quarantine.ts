@@ -5,8 +5,9 @@
  *   GET <prefix>:quarantine:<agent id>   -> JSON { id, detectionId, ruleId, severity, reason, issuedAt, until, tokenId }, or nil
  *
  * The key expires at `until`, so a present key means quarantined. A later quarantine of the same
- * agent replaces the entry, unless the one in force lasts longer: a quarantine never shortens
- * another (an hourly rule's quarantine does not cut short a twelve-hour rule's). A person lifts
+ * agent replaces the entry; when the one in force lasts longer, the new entry keeps its `until`: a
+ * quarantine never shortens another (an hourly rule's does not cut short a twelve-hour rule's),
+ * and the entry names the latest quarantine. A person lifts
  * one with `guardrail quarantine lift` (release.ts), which deletes the key and publishes a
  * `release_agent` message.
  */
@@ -35,28 +36,44 @@ export function quarantineEntry(m: QuarantineMessage): QuarantineEntry {
 
 /**
  * How long a quarantine lasts: the deployment's GUARDRAIL_QUARANTINE_TTL, or the cooldown of the
- * rule that asked for it when that is longer. While a rule holds back its next detection of an
- * agent (its cooldown), the agent stays quarantined: otherwise a thief whose token was revoked
- * carries on with the agent's next token once a shorter quarantine ran out, and the rule, still
- * cooling down, lets it (a 12-hour rule after a one-hour quarantine: eleven hours).
+ * rule that asked for it when that is longer, up to GUARDRAIL_QUARANTINE_MAX_TTL. While a rule
+ * holds back its next detection of an agent (its cooldown), the agent stays quarantined: otherwise
+ * a thief whose token was revoked carries on with the agent's next token once a shorter quarantine
+ * ran out, and the rule, still cooling down, lets it (a 12-hour rule after a one-hour quarantine:
+ * eleven hours). `cooldownMs` is undefined for a rule that does not hold back the agent as a whole
+ * (cooldownsOf).
  */
-export function quarantineMs(ttlMs: number, cooldownMs: number | undefined): number {
-  return Math.max(ttlMs, cooldownMs ?? 0);
+export function quarantineMs(ttlMs: number, cooldownMs: number | undefined, maxTtlMs: number): number {
+  return Math.max(ttlMs, Math.min(cooldownMs ?? 0, maxTtlMs));
 }
 
 type Pipeline = ReturnType<Redis['pipeline']>;
 
-/** SET with a TTL, unless the key holds an entry that lasts at least as long (PTTL: -2 absent, -1 no TTL). */
-const SET_UNLESS_LONGER = `local left = redis.call('PTTL', KEYS[1])
-if left >= tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+/**
+ * SET of the new entry with its TTL; when the entry in force lasts longer, the new entry (its id,
+ * rule and reason: the latest quarantine) with the `until` and the remaining TTL of the one in
+ * force. So a quarantine never shortens another, and a lift that read the older entry finds it
+ * replaced. `until` is a JSON string field our own JSON.stringify wrote: the pattern cannot match
+ * inside another string value, where a quote is always escaped. (PTTL: -2 absent, -1 no TTL.)
+ */
+const SET_KEEPING_LONGER = `local ttl = tonumber(ARGV[2])
+local left = redis.call('PTTL', KEYS[1])
+if left > ttl then
+  local until_old = string.match(redis.call('GET', KEYS[1]) or '', '"until":"([^"]*)"')
+  if until_old then
+    local entry = string.gsub(ARGV[1], '"until":"[^"]*"', function() return '"until":"' .. until_old .. '"' end, 1)
+    redis.call('SET', KEYS[1], entry, 'PX', left)
+    return 2
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
 return 1`;
 
-/** Queues the write of each entry (TTL until its `until`, unless the entry in force lasts longer) on a pipeline the caller executes. */
+/** Queues the write of each entry (TTL until its `until`, or the entry in force's when that lasts longer) on a pipeline the caller executes. */
 export function queueQuarantines(pipeline: Pipeline, prefix: string, quarantines: readonly { agentId: string; entry: QuarantineEntry }[], nowMs: number): void {
   for (const q of quarantines) {
     const ttl = Math.max(1, Date.parse(q.entry.until) - nowMs);
-    pipeline.eval(SET_UNLESS_LONGER, 1, quarantineKey(prefix, q.agentId), JSON.stringify(q.entry), String(ttl));
+    pipeline.eval(SET_KEEPING_LONGER, 1, quarantineKey(prefix, q.agentId), JSON.stringify(q.entry), String(ttl));
   }
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigInvalidError } from '../errors/index.js';
-import { tryParseDuration, tryParseSize } from '../rules/index.js';
+import { formatDuration, tryParseDuration, tryParseSize } from '../rules/index.js';
 import { REDIS_SETTINGS, describeConnection, redisOptionsFromEnv, type RedisConnection } from '../state/index.js';
 import { settingSpec } from './settings.js';
 import { readSettings, type RawValue } from './source.js';
@@ -173,6 +173,13 @@ function topicName(r: Reader, name: string): string {
   return t;
 }
 
+function quarantineMaxTtl(r: Reader): number {
+  const ms = r.duration('GUARDRAIL_QUARANTINE_MAX_TTL', 1000);
+  const ttl = r.duration('GUARDRAIL_QUARANTINE_TTL', 1000);
+  if (ms < ttl) r.fail('GUARDRAIL_QUARANTINE_MAX_TTL', `must be at least GUARDRAIL_QUARANTINE_TTL (${formatDuration(ttl)})`);
+  return ms;
+}
+
 function metricsPort(r: Reader): number | undefined {
   const text = r.string('GUARDRAIL_METRICS_PORT').toLowerCase();
   if (text === 'off' || text === 'false' || text === 'none') return undefined;
@@ -280,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configFile?: st
     mode: r.oneOf('GUARDRAIL_MODE', ['enforce', 'shadow'] as const),
     revocationBudgetPerMinute: r.int('GUARDRAIL_REVOCATION_BUDGET', 0),
     quarantineTtlMs: r.duration('GUARDRAIL_QUARANTINE_TTL', 1000),
+    quarantineMaxTtlMs: quarantineMaxTtl(r),
     latenessMs: r.duration('GUARDRAIL_LATENESS', 0),
     dedupHorizonMs: r.duration('GUARDRAIL_DEDUP_HORIZON', 1000),
     maxFutureMs: r.duration('GUARDRAIL_MAX_FUTURE', 0),

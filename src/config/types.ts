@@ -59,6 +59,8 @@ export interface ProcessorConfig {
   mode: ProcessorMode;
   revocationBudgetPerMinute: number;
   quarantineTtlMs: number;
+  /** The longest a rule's cooldown makes a quarantine last (at least quarantineTtlMs). */
+  quarantineMaxTtlMs: number;
   latenessMs: number;
   dedupHorizonMs: number;
   /** Events timed further ahead of the wall clock than this are dead-lettered (GUARDRAIL_MAX_FUTURE). */

@@ -424,6 +424,7 @@ export class BatchHandler {
       mode: config.mode,
       quarantineTtlMs: config.quarantineTtlMs,
       cooldownMsOf: cooldownsOf(this.d.rules()),
+      quarantineMaxTtlMs: config.quarantineMaxTtlMs,
       budget: stateless ? this.d.fallbackBudget : this.budget,
       now: this.now,
       ...(this.d.alerts ? { alertPushed: isPushed } : {}),

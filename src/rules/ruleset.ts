@@ -81,11 +81,16 @@ export function inShadowMode(ruleset: Ruleset): Ruleset {
 
 const cooldownsCache = new WeakMap<Ruleset, (ruleId: string) => number | undefined>();
 
-/** Each rule's cooldown by id (undefined for an id the ruleset does not hold): how long the quarantines it asks for last, at least (dispatch.ts quarantineMs). */
+/**
+ * The cooldown by rule id of each rule that holds back the agent as a whole (groupBy [agent.id],
+ * the default), for how long the quarantines it asks for last (quarantineMs). Undefined for an id
+ * the ruleset does not hold, and for a rule grouped otherwise: cooling down for one token or one
+ * resource, it still fires on the agent's next.
+ */
 export function cooldownsOf(ruleset: Ruleset): (ruleId: string) => number | undefined {
   let of = cooldownsCache.get(ruleset);
   if (!of) {
-    const byId = new Map(ruleset.rules.map((r) => [r.id, r.cooldownMs]));
+    const byId = new Map(ruleset.rules.filter((r) => r.groupBy.length === 1 && r.groupBy[0] === 'agent.id').map((r) => [r.id, r.cooldownMs]));
     cooldownsCache.set(ruleset, (of = (id) => byId.get(id)));
   }
   return of;

@@ -109,6 +109,8 @@ interface Instance {
 
 /** How long a quarantine lasts when scoring, unless its rule's cooldown is longer: GUARDRAIL_QUARANTINE_TTL's default. */
 const QUARANTINE_TTL_MS = 3_600_000;
+/** The longest a rule's cooldown makes it when scoring: GUARDRAIL_QUARANTINE_MAX_TTL's default. */
+const QUARANTINE_MAX_TTL_MS = 12 * 3_600_000;
 
 export interface QualityOptions {
   /** Each rule's cooldown by id (cooldownsOf the ruleset): a quarantine lasts it when longer than the TTL, as `guardrail run` does. */
@@ -186,7 +188,7 @@ export class QualityCollector {
       const at = Date.parse(d.time);
       if (d.actions.includes('revoke_token')) revokedAt.set(d.subject.tokenId, Math.min(at, revokedAt.get(d.subject.tokenId) ?? Number.POSITIVE_INFINITY));
       if (d.actions.includes('quarantine_agent')) {
-        const span: [number, number] = [at, at + quarantineMs(QUARANTINE_TTL_MS, this.options.cooldownMsOf?.(d.rule.id))];
+        const span: [number, number] = [at, at + quarantineMs(QUARANTINE_TTL_MS, this.options.cooldownMsOf?.(d.rule.id), QUARANTINE_MAX_TTL_MS)];
         const list = quarantined.get(d.subject.agentId);
         if (list) list.push(span);
         else quarantined.set(d.subject.agentId, [span]);

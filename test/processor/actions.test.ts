@@ -20,6 +20,8 @@ import {
 } from '../../src/actions/index.js';
 import type { Detection } from '../../src/engine/index.js';
 import type { Action } from '../../src/rules/index.js';
+import { cooldownsOf } from '../../src/rules/index.js';
+import { rules } from '../engine/helpers.js';
 import { REDIS_URL } from './helpers.js';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
@@ -66,17 +68,30 @@ describe('dispatchDetections', () => {
     expect(out.outcomes).toEqual(['revoke_token', 'quarantine_agent', 'require_approval', 'alert'].map((action) => ({ action, outcome: 'executed' })));
   });
 
-  it("quarantines for the rule's cooldown when that is longer than the TTL", async () => {
+  it("quarantines for the rule's cooldown when that is longer than the TTL, up to the maximum", async () => {
     const cooldowns = new Map([['r', 12 * 3_600_000]]);
-    const until = async (cooldownMsOf: DispatchOptions['cooldownMsOf']) => {
-      const out = await dispatchDetections([detection('d1', ['quarantine_agent'])], options(cooldownMsOf ? { cooldownMsOf } : {}));
-      return out.quarantines[0]!.entry.until;
-    };
-    expect(await until((id) => cooldowns.get(id))).toBe('2026-11-30T00:00:00.000Z');
-    // A cooldown shorter than the TTL, a rule no longer loaded, or no lookup: the TTL (10 minutes).
-    expect(await until(() => 60_000)).toBe('2026-11-29T12:10:00.000Z');
-    expect(await until(() => undefined)).toBe('2026-11-29T12:10:00.000Z');
-    expect(await until(undefined)).toBe('2026-11-29T12:10:00.000Z');
+    const until = async (o: Partial<DispatchOptions>) => (await dispatchDetections([detection('d1', ['quarantine_agent'])], options(o))).quarantines[0]!.entry.until;
+    const cooldownMsOf = (id: string) => cooldowns.get(id);
+    expect(await until({ cooldownMsOf, quarantineMaxTtlMs: 24 * 3_600_000 })).toBe('2026-11-30T00:00:00.000Z');
+    expect(await until({ cooldownMsOf, quarantineMaxTtlMs: 6 * 3_600_000 })).toBe('2026-11-29T18:00:00.000Z');
+    // No maximum given (it defaults to the TTL), a cooldown shorter than the TTL, a rule no longer
+    // loaded, or no lookup: the TTL (10 minutes).
+    expect(await until({ cooldownMsOf })).toBe('2026-11-29T12:10:00.000Z');
+    expect(await until({ cooldownMsOf: () => 60_000, quarantineMaxTtlMs: 24 * 3_600_000 })).toBe('2026-11-29T12:10:00.000Z');
+    expect(await until({ cooldownMsOf: () => undefined, quarantineMaxTtlMs: 24 * 3_600_000 })).toBe('2026-11-29T12:10:00.000Z');
+    expect(await until({ quarantineMaxTtlMs: 24 * 3_600_000 })).toBe('2026-11-29T12:10:00.000Z');
+  });
+
+  it('takes the cooldown of rules grouped by agent only', () => {
+    const of = cooldownsOf(
+      rules(`
+rules:
+  - { id: by-agent, kind: rate, match: { action: [read] }, window: 1h, threshold: { count: 5 }, actions: [quarantine_agent], cooldown: 12h }
+  - { id: by-token, kind: rate, groupBy: [token.id], match: { action: [read] }, window: 1h, threshold: { count: 5 }, actions: [quarantine_agent], cooldown: 12h }
+  - { id: by-agent-and-resource, kind: rate, groupBy: [agent.id, resource.type], match: { action: [read] }, window: 1h, threshold: { count: 5 }, actions: [quarantine_agent], cooldown: 12h }
+`),
+    );
+    expect([of('by-agent'), of('by-token'), of('by-agent-and-resource'), of('gone')]).toEqual([12 * 3_600_000, undefined, undefined, undefined]);
   });
 
   it('clips huge values copied from an event instead of publishing messages the broker refuses, and keeps ids whole', async () => {
@@ -161,10 +176,11 @@ describe('quarantine entries in Redis', () => {
     await pipeline.exec();
   };
 
-  it('never shortens the quarantine in force, and lengthens it', async () => {
+  it('never shortens the quarantine in force: a shorter one takes its until, and a longer one replaces it', async () => {
     await write('a-1', entry('long', NOW + 12 * 3_600_000));
     await write('a-1', entry('short', NOW + 3_600_000));
-    expect((await lookupQuarantine(redis, prefix, 'a-1'))?.id).toBe('long');
+    // The entry names the latest quarantine, with the until of the longer one.
+    expect(await lookupQuarantine(redis, prefix, 'a-1')).toMatchObject({ id: 'short', detectionId: 'det-short', until: new Date(NOW + 12 * 3_600_000).toISOString() });
     expect(await redis.pttl(`${prefix}:quarantine:a-1`)).toBeGreaterThan(11 * 3_600_000);
     await write('a-2', entry('short', NOW + 3_600_000));
     await write('a-2', entry('long', NOW + 12 * 3_600_000));

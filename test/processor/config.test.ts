@@ -45,6 +45,7 @@ describe('guardrail run configuration', () => {
       mode: 'enforce',
       revocationBudgetPerMinute: 100,
       quarantineTtlMs: 3_600_000,
+      quarantineMaxTtlMs: 12 * 3_600_000,
       metrics: { port: 9464, host: '0.0.0.0' },
     });
     expect(config.kafka.sasl).toBeUndefined();
@@ -66,6 +67,7 @@ describe('guardrail run configuration', () => {
     // The REDIS_* settings go through the state store's parser, from the file as from the environment.
     expect(config.redis.connection).toEqual({ host: 'redis', port: 6380, db: 0, username: 'guardrail', password: 's3cret' });
     expect(describeConfig(config).redis).toEqual({ connection: 'redis://guardrail@redis:6380/0', prefix: 'gr', mode: 'cached' });
+    expect(problem({ GUARDRAIL_QUARANTINE_MAX_TTL: '10m' }, file)).toBe('GUARDRAIL_QUARANTINE_MAX_TTL must be at least GUARDRAIL_QUARANTINE_TTL (30m) (got "10m"), set in the environment');
     expect(problem({ GUARDRAIL_REVOCATION_BUDGET: 'many' }, file)).toBe('GUARDRAIL_REVOCATION_BUDGET must be a whole number of at least 0 (got "many"), set in the environment');
   });
 

@@ -51,9 +51,10 @@ describe.skipIf(!BROKERS)('guardrail run: Kafka in, Redis state, actions out', (
       event({ id: 'trv-0', timeMs: T0 + 60_000, agent: 'a-travel', place: 'paris' }),
       event({ id: 'trv-1', timeMs: T0 + 120_000, agent: 'a-travel', place: 'tokyo' }),
     ];
-    const attacks = [...deletes, ...travel];
+    const wipe = event({ id: 'wipe-0', timeMs: T0 + 90_000, agent: 'a-wipe', action: 'wipe' });
+    const attacks = [...deletes, ...travel, wipe];
     const expected = await expectedDetections(FIXTURE_RULES, attacks);
-    expect(expected.map((d) => d.rule.id).sort()).toEqual(['delete-burst', 'token-travel']);
+    expect(expected.map((d) => d.rule.id).sort()).toEqual(['delete-burst', 'token-travel', 'wipe-quarantine']);
 
     await produce(n.events, attacks);
     const expectedRevocations = expected.filter((d) => d.actions.includes('revoke_token')).map((d) => actionId(d.id, 'revoke_token'));
@@ -72,7 +73,7 @@ describe.skipIf(!BROKERS)('guardrail run: Kafka in, Redis state, actions out', (
     // Key = token id, so a consumer compacting or partitioning by token sees every revocation of it.
     expect(reader.messages.get(n.revocations)!.find((m) => m.value.includes(revocation.id))!.key).toBe('tok-a-del');
 
-    const quarantine = out.find((m) => m.type === 'quarantine_agent') as QuarantineMessage;
+    const quarantine = out.find((m) => m.type === 'quarantine_agent' && m.ruleId === 'token-travel') as QuarantineMessage;
     expect(quarantine).toMatchObject({ agentId: 'a-travel', tokenId: 'tok-a-travel', ruleId: 'token-travel' });
     expect(Date.parse(quarantine.until) - Date.parse(quarantine.issuedAt)).toBe(3_600_000);
     // The deny-list entry enforcement points read, expiring with the quarantine.
@@ -82,6 +83,10 @@ describe.skipIf(!BROKERS)('guardrail run: Kafka in, Redis state, actions out', (
       const ttl = await redis.pttl(`${n.prefix}:quarantine:a-travel`);
       expect(ttl).toBeGreaterThan(3_500_000);
       expect(ttl).toBeLessThanOrEqual(3_600_000);
+      // A rule grouped by agent that cools down for 3 hours quarantines for 3 hours.
+      const long = out.find((m) => m.type === 'quarantine_agent' && m.ruleId === 'wipe-quarantine') as QuarantineMessage;
+      expect(Date.parse(long.until) - Date.parse(long.issuedAt)).toBe(3 * 3_600_000);
+      expect(await redis.pttl(`${n.prefix}:quarantine:a-wipe`)).toBeGreaterThan(3 * 3_600_000 - 100_000);
     } finally {
       redis.disconnect();
     }
