@@ -52,7 +52,8 @@ export class MemoryWindow {
   /**
    * The growth cap's history for bucket capBucket (NaN: none computed): the largest peak and the
    * number of active buckets in [capBucket - history, capBucket - guard). Recomputed when the bucket
-   * moves, and after an out-of-order input raised a peak inside that span.
+   * moves, and after the statistics forgot a peak of that span (samplesFor). A raised peak needs
+   * nothing: raising it computes its own bucket's cap first.
    */
   private capBucket = NaN;
   private capMax = 0;
@@ -222,9 +223,10 @@ export class MemoryWindow {
   /**
    * The most a peak of `bucket` is learned as: `factor` times the largest peak of the history's
    * buckets that ended a guard (a day) or more before it began, but not less than `floor`; no limit
-   * while fewer than MIN_GROWTH_SAMPLES of them are active or all their peaks are 0. So an anomaly that runs for hours (each hour restricted,
-   * the agent carrying on after its quarantine) does not become the peak its next hours are judged
-   * against, and a real change of habit is learned over days (twice as much each day) instead.
+   * while fewer than MIN_GROWTH_SAMPLES of them are active or all their peaks are 0. So an anomaly
+   * that runs for hours (each hour restricted, the agent carrying on after its quarantine) does not
+   * become the peak its next hours are judged against, and a real change of habit is learned over
+   * days (twice as much each day) instead.
    */
   private capFor(bucket: number, factor: number, floor: number): number {
     if (this.capBucket !== bucket) {

@@ -297,7 +297,6 @@ local function stats_before(bucket)
   return stats
 end
 
-
 local function cap_for(bucket)
   if cap_bucket ~= bucket then
     if not peaks_all then load_peaks() end
